@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
+
+const PORT = Number(process.env.E2E_PORT ?? 4317);
+
+/**
+ * E2E tests run the production build (`vite preview`, with the same COOP,
+ * COEP and CSP headers as `npm run studio`) in Debian's Chromium with
+ * WebGPU enabled. On a machine without a GPU that is SwiftShader on the CPU,
+ * about 100x slower than a real GPU, so models in these tests are tiny.
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 10 * 60_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e-results.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    viewport: { width: 1400, height: 1000 },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+    actionTimeout: 60_000,
+    trace: 'off',
+    screenshot: 'only-on-failure',
+  },
+  webServer: {
+    command: `npx vite build && npx vite preview --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,275 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+import { SeededRng } from '../rng';
+import { TorchAdam } from './adam-torch';
+import { clipByGlobalNorm } from './grad-clip';
+import { learningRateAt, type LrScheduleKind } from './lr-schedule';
+import { RunControl } from './run-control';
+
+/** A model the trainer can fit: named trainable variables and a logits function. */
+export interface TrainableClassifier {
+  params: Map<string, tf.Variable>;
+  numClasses: number;
+  /** Logits for a batch; `rng` draws dropout masks when the model uses dropout. */
+  logits(images: tf.Tensor4D, training: boolean, rng: SeededRng): tf.Tensor2D;
+}
+
+/** Produces image batches for indices into the dataset. */
+export interface BatchSource {
+  batch(indices: readonly number[]): tf.Tensor4D;
+}
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** L2 term added to the gradient, as torch.optim.Adam's `weight_decay`. */
+  weightDecay: number;
+  /** Maximum global gradient norm; 0 turns clipping off. */
+  clipNorm: number;
+  schedule: LrScheduleKind;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  epochs: 5,
+  batchSize: 32,
+  learningRate: 1e-3,
+  weightDecay: 1e-4,
+  clipNorm: 0.5,
+  schedule: 'constant',
+  seed: 0,
+};
+
+export interface StepProgress {
+  /** Global optimizer step, counted from 1. */
+  step: number;
+  epoch: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  loss: number;
+  gradNorm: number;
+  learningRate: number;
+  imagesPerSecond: number;
+}
+
+export interface EpochProgress {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  valAccuracy: number;
+  /** Probabilities on the validation split, [n x numClasses] row-major. */
+  valProbabilities: Float32Array;
+  isBest: boolean;
+}
+
+export interface TrainCallbacks {
+  onStep?(progress: StepProgress): void;
+  onEpoch?(progress: EpochProgress): void;
+}
+
+export interface TrainSplit {
+  train: readonly number[];
+  val: readonly number[];
+}
+
+export class NonFiniteLossError extends Error {
+  readonly code = 'non-finite-loss';
+
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(
+      `Training stopped at step ${step}: the loss became ${loss}. ` +
+        'The learning rate is probably too high for this model or batch size; lower it (for example by 10x) and start again.',
+    );
+  }
+}
+
+/**
+ * Fits a classifier with softmax cross-entropy on logits, torch-style Adam,
+ * global-norm clipping and model selection on validation loss. The trainer
+ * yields to the event loop after each step, so pause, resume and stop
+ * requests arrive between steps.
+ */
+export class ClassifierTrainer {
+  readonly control = new RunControl();
+  private readonly optimizer: TorchAdam;
+  private readonly rng: SeededRng;
+  private bestWeights: Map<string, tf.Tensor> | null = null;
+  private bestValLoss = Infinity;
+
+  constructor(
+    private readonly model: TrainableClassifier,
+    private readonly source: BatchSource,
+    private readonly labels: Int32Array,
+    private readonly split: TrainSplit,
+    readonly config: TrainConfig,
+  ) {
+    if (split.train.length === 0) throw new Error('The training split is empty: add images or change the split ratios.');
+    this.optimizer = new TorchAdam(model.params, {
+      learningRate: config.learningRate,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: config.weightDecay,
+    });
+    this.rng = new SeededRng(config.seed).fork('train');
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.split.train.length / this.config.batchSize);
+  }
+
+  async run(callbacks: TrainCallbacks = {}): Promise<{ stopped: boolean; bestValLoss: number }> {
+    const { epochs, batchSize } = this.config;
+    const stepsPerEpoch = this.stepsPerEpoch;
+    const totalSteps = epochs * stepsPerEpoch;
+
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = this.rng.shuffle([...this.split.train]);
+      let lossSum = 0;
+
+      for (let epochStep = 0; epochStep < stepsPerEpoch; epochStep++) {
+        if (!(await this.control.checkpoint())) return this.finish(true);
+
+        const started = performance.now();
+        const batchIndices = order.slice(epochStep * batchSize, (epochStep + 1) * batchSize);
+        const step = this.optimizer.step + 1;
+        const learningRate = learningRateAt(this.config.schedule, this.config.learningRate, step - 1, totalSteps);
+
+        const { loss, gradNorm } = await this.trainStep(batchIndices, learningRate);
+        if (!Number.isFinite(loss)) throw new NonFiniteLossError(step, loss);
+
+        lossSum += loss;
+        const seconds = (performance.now() - started) / 1000;
+        callbacks.onStep?.({
+          step,
+          epoch,
+          stepsPerEpoch,
+          totalSteps,
+          loss,
+          gradNorm,
+          learningRate,
+          imagesPerSecond: batchIndices.length / Math.max(seconds, 1e-6),
+        });
+      }
+
+      const evaluation = await this.evaluate(this.split.val);
+      const isBest = this.split.val.length > 0 && evaluation.loss < this.bestValLoss;
+      if (isBest) {
+        this.bestValLoss = evaluation.loss;
+        this.keepBestWeights();
+      }
+
+      callbacks.onEpoch?.({
+        epoch,
+        trainLoss: lossSum / stepsPerEpoch,
+        valLoss: evaluation.loss,
+        valAccuracy: evaluation.accuracy,
+        valProbabilities: evaluation.probabilities,
+        isBest,
+      });
+    }
+
+    return this.finish(false);
+  }
+
+  private finish(stopped: boolean): { stopped: boolean; bestValLoss: number } {
+    this.restoreBestWeights();
+    return { stopped, bestValLoss: this.bestValLoss };
+  }
+
+  private async trainStep(batchIndices: number[], learningRate: number): Promise<{ loss: number; gradNorm: number }> {
+    const images = this.source.batch(batchIndices);
+    const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(batchIndices.map((i) => this.labels[i]), 'int32'), this.model.numClasses));
+    const variables = [...this.model.params.values()];
+    const names = [...this.model.params.keys()];
+
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = this.model.logits(images, true, this.rng);
+      return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+    }, variables);
+
+    // variableGrads keys gradients by the variable's own name; map back to parameter names.
+    const byParam: Record<string, tf.Tensor> = {};
+    variables.forEach((variable, i) => {
+      byParam[names[i]] = grads[variable.name];
+    });
+
+    const clipped = clipByGlobalNorm(byParam, this.config.clipNorm);
+    this.optimizer.applyGradients(clipped.grads, learningRate);
+
+    const [loss] = await value.data();
+    const [gradNorm] = await clipped.norm.data();
+
+    tf.dispose([images, targets, value, clipped.norm]);
+    tf.dispose(Object.values(grads));
+    tf.dispose(Object.values(clipped.grads));
+
+    return { loss, gradNorm };
+  }
+
+  /** Mean cross-entropy, accuracy and class probabilities over `indices`. */
+  async evaluate(indices: readonly number[]): Promise<{ loss: number; accuracy: number; probabilities: Float32Array }> {
+    const numClasses = this.model.numClasses;
+    const probabilities = new Float32Array(indices.length * numClasses);
+    if (indices.length === 0) return { loss: NaN, accuracy: NaN, probabilities };
+
+    let lossSum = 0;
+    let correct = 0;
+    const batchSize = Math.max(this.config.batchSize, 64);
+
+    for (let start = 0; start < indices.length; start += batchSize) {
+      const batchIndices = indices.slice(start, start + batchSize);
+      const images = this.source.batch(batchIndices);
+      const { probs, loss } = tf.tidy(() => {
+        const logits = this.model.logits(images, false, this.rng);
+        const targets = tf.oneHot(tf.tensor1d(batchIndices.map((i) => this.labels[i]), 'int32'), numClasses);
+        const perImage = tf.losses.softmaxCrossEntropy(targets, logits, undefined, undefined, tf.Reduction.NONE);
+        return { probs: tf.softmax(logits), loss: tf.sum(perImage) };
+      });
+
+      const probValues = (await probs.data()) as Float32Array;
+      const [lossValue] = await loss.data();
+      tf.dispose([images, probs, loss]);
+
+      probabilities.set(probValues, start * numClasses);
+      lossSum += lossValue;
+      batchIndices.forEach((index, row) => {
+        if (argmax(probValues, row * numClasses, numClasses) === this.labels[index]) correct += 1;
+      });
+    }
+
+    return { loss: lossSum / indices.length, accuracy: correct / indices.length, probabilities };
+  }
+
+  private keepBestWeights(): void {
+    if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
+    this.bestWeights = new Map();
+    for (const [name, param] of this.model.params) this.bestWeights.set(name, tf.clone(param));
+  }
+
+  private restoreBestWeights(): void {
+    if (!this.bestWeights) return;
+    for (const [name, param] of this.model.params) param.assign(this.bestWeights.get(name)!);
+    tf.dispose([...this.bestWeights.values()]);
+    this.bestWeights = null;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
+    this.bestWeights = null;
+  }
+}
+
+export function argmax(values: ArrayLike<number>, offset: number, length: number): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) {
+    if (values[offset + i] > values[offset + best]) best = i;
+  }
+  return best;
+}

@@ -1,0 +1,65 @@
+import { toStorageError } from './storage-error';
+
+/**
+ * Large binary data in the Origin Private File System: compressed tiles,
+ * weights and embedding caches. Keys are slash-separated paths below the
+ * studio's own directory.
+ */
+const ROOT = 'clip-it-studio';
+
+async function directoryFor(path: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
+  let directory = await navigator.storage.getDirectory();
+  for (const part of [ROOT, ...path]) {
+    directory = await directory.getDirectoryHandle(part, { create });
+  }
+  return directory;
+}
+
+function splitKey(key: string): { folders: string[]; name: string } {
+  const parts = key.split('/').filter((p) => p.length > 0);
+  if (parts.length === 0) throw new Error(`Invalid storage key "${key}": it must name a file.`);
+  return { folders: parts.slice(0, -1), name: parts[parts.length - 1] };
+}
+
+export async function writeBlob(key: string, data: Blob | ArrayBuffer | Uint8Array): Promise<void> {
+  try {
+    const { folders, name } = splitKey(key);
+    const directory = await directoryFor(folders, true);
+    const handle = await directory.getFileHandle(name, { create: true });
+    const writable = await handle.createWritable();
+    await writable.write(data as FileSystemWriteChunkType);
+    await writable.close();
+  } catch (error) {
+    throw toStorageError(error, `Saving ${key}`);
+  }
+}
+
+export async function readBlob(key: string): Promise<File | null> {
+  try {
+    const { folders, name } = splitKey(key);
+    const directory = await directoryFor(folders, false);
+    const handle = await directory.getFileHandle(name);
+    return await handle.getFile();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFoundError') return null;
+    throw toStorageError(error, `Reading ${key}`);
+  }
+}
+
+export async function removeEntry(key: string): Promise<void> {
+  try {
+    const { folders, name } = splitKey(key);
+    const directory = await directoryFor(folders, false);
+    await directory.removeEntry(name, { recursive: true });
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFoundError') return;
+    throw toStorageError(error, `Deleting ${key}`);
+  }
+}
+
+/** Usage and quota of the whole origin, and whether storage is persistent. */
+export async function storageEstimate(): Promise<{ usage: number; quota: number; persisted: boolean }> {
+  const estimate = await navigator.storage.estimate();
+  const persisted = (await navigator.storage.persisted?.()) ?? false;
+  return { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted };
+}

@@ -1,0 +1,106 @@
+import { useRef, useState, type DragEvent } from 'react';
+
+import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '../core/ingest/image-limits';
+import { useDatasetStore } from '../state/dataset-store';
+import { filesFromDrop } from './folder-drop';
+import { GroupsControl } from './GroupsControl';
+import { ImportReport } from './ImportReport';
+import { ProgressBar } from './ProgressBar';
+import { ThumbnailGrid } from './ThumbnailGrid';
+
+/** Folder import (drop or picker), class counts, thumbnails and the import report. */
+export function DatasetPanel() {
+  const { rootName, classNames, images, progress, error, importFiles, cancelImport } = useDatasetStore();
+  const [dragging, setDragging] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  const counts = classNames.map((_, label) => images.filter((image) => image.label === label).length);
+
+  async function onDrop(event: DragEvent<HTMLDivElement>) {
+    event.preventDefault();
+    setDragging(false);
+    const files = await filesFromDrop(event.dataTransfer);
+    await importFiles(files);
+  }
+
+  return (
+    <div className="panel" aria-labelledby="dataset-heading">
+      <h2 id="dataset-heading">1 · Images</h2>
+
+      <div
+        className={`drop-zone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => void onDrop(e)}
+        data-testid="drop-zone"
+      >
+        <p>
+          Drop a folder with <strong>one subfolder per class</strong> (e.g. <code>tumour/</code>, <code>normal/</code>).
+          PNG, JPEG, TIFF, BMP and WebP tiles, up to {MAX_IMAGE_SIDE.toLocaleString()} px a side and {MAX_IMAGE_PIXELS / 1e6} MP.
+        </p>
+        <button type="button" onClick={() => inputRef.current?.click()} disabled={!!progress}>
+          Choose folder…
+        </button>
+        <input
+          ref={inputRef}
+          type="file"
+          hidden
+          multiple
+          data-testid="folder-input"
+          // webkitdirectory is not in React's typings, so it is set as a plain attribute.
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            if (files.length > 0) void importFiles(files);
+          }}
+        />
+      </div>
+
+      {progress && (
+        <div className="import-progress">
+          <ProgressBar done={progress.done} total={progress.total} startedAt={progress.startedAt} label="Importing" />
+          <button type="button" onClick={cancelImport}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+
+      {images.length > 0 && (
+        <>
+          <p className="summary" data-testid="dataset-summary">
+            <strong>{rootName || 'Dataset'}</strong>: {images.length.toLocaleString()} images in {classNames.length} classes
+          </p>
+          <table className="class-counts" data-testid="class-counts">
+            <thead>
+              <tr>
+                <th>Class</th>
+                <th>Images</th>
+              </tr>
+            </thead>
+            <tbody>
+              {classNames.map((name, label) => (
+                <tr key={name}>
+                  <td>{name}</td>
+                  <td>{counts[label].toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <ThumbnailGrid images={images} classNames={classNames} />
+          <GroupsControl />
+        </>
+      )}
+
+      <ImportReport />
+    </div>
+  );
+}

@@ -1,0 +1,203 @@
+/**
+ * The training worker: the one place in the studio that owns tfjs. The UI
+ * talks to it through comlink; progress flows back through proxied callbacks.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { selectBackend } from '../src/compute/backend-select';
+import { decodeForModel } from '../src/compute/decode-for-model';
+import { PixelStore } from '../src/core/data/pixel-store';
+import { classificationMetrics } from '../src/core/eval/classification-metrics';
+import { SeededRng } from '../src/core/rng';
+import { ClassifierTrainer, argmax } from '../src/core/train/classifier-trainer';
+import { SmallCnn } from '../src/core/train/small-cnn';
+import type {
+  BackendInfo,
+  BackendName,
+  BackendPreference,
+  DecodeProgress,
+  ImageInput,
+  ImportedProblem,
+  MemoryInfo,
+  TestPrediction,
+  TrainCallbacks,
+  TrainingWorkerApi,
+  TrainRequest,
+  TrainResult,
+} from '../src/worker-protocol';
+
+let backendInfo: BackendInfo | null = null;
+let pixels: PixelStore | null = null;
+let pixelsKey = '';
+let activeTrainer: ClassifierTrainer | null = null;
+
+const api: TrainingWorkerApi = {
+  async initBackend(preference: BackendPreference): Promise<BackendInfo> {
+    if (activeTrainer) throw new Error('The backend cannot change while a run is training; stop the run first.');
+    backendInfo = await selectBackend(preference);
+    return backendInfo;
+  },
+
+  async loadImages(images: ImageInput[], inputSize: number, onProgress?: (p: DecodeProgress) => void) {
+    const key = `${inputSize}|${images.length}|${images.map((i) => `${i.path}:${i.file.size}`).join('|')}`;
+    if (pixels && key === pixelsKey) return { decoded: images.length, failed: [] };
+
+    const store = new PixelStore(images.length, inputSize);
+    const failed: ImportedProblem[] = [];
+    const started = performance.now();
+    let lastReport = 0;
+
+    for (let i = 0; i < images.length; i++) {
+      const result = await decodeForModel(images[i].file, images[i].path, inputSize);
+      if (result.ok) store.set(i, result.rgb);
+      else failed.push({ path: images[i].path, reason: result.reason, detail: result.detail });
+
+      // Report at most every 100 ms so progress messages never flood the UI thread.
+      const now = performance.now();
+      if (onProgress && (now - lastReport > 100 || i === images.length - 1)) {
+        lastReport = now;
+        onProgress({ done: i + 1, total: images.length });
+      }
+    }
+
+    pixels = store;
+    pixelsKey = failed.length === 0 ? key : '';
+    console.info(`[training worker] decoded ${images.length - failed.length}/${images.length} images at ${inputSize}px in ${Math.round(performance.now() - started)} ms`);
+    return { decoded: images.length - failed.length, failed };
+  },
+
+  async train(request: TrainRequest, callbacks: TrainCallbacks): Promise<TrainResult> {
+    if (!pixels) throw new Error('No images are decoded: load a dataset before training.');
+    if (pixels.size !== request.model.inputSize) {
+      throw new Error(`Images were decoded at ${pixels.size}px but the model expects ${request.model.inputSize}px; load them again.`);
+    }
+    if (activeTrainer) throw new Error('A run is already training; stop it before starting another.');
+    if (!backendInfo) backendInfo = await selectBackend('auto');
+
+    return runTraining(request, pixels, callbacks);
+  },
+
+  pause() {
+    activeTrainer?.control.pause();
+  },
+
+  resume() {
+    activeTrainer?.control.resume();
+  },
+
+  stop() {
+    activeTrainer?.control.stop();
+  },
+
+  memory(): MemoryInfo {
+    const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    return { numTensors: memory.numTensors, numBytes: memory.numBytes, numBytesInGPU: memory.numBytesInGPU };
+  },
+};
+
+async function runTraining(request: TrainRequest, store: PixelStore, callbacks: TrainCallbacks): Promise<TrainResult> {
+  const numClasses = request.classNames.length;
+  const labels = Int32Array.from(request.labels);
+  const rng = new SeededRng(request.seed);
+  const model = new SmallCnn(
+    { inputSize: request.model.inputSize, channels: request.model.channels, numClasses, dropout: request.model.dropout },
+    rng.fork('init'),
+  );
+
+  const trainer = new ClassifierTrainer(
+    {
+      params: model.params,
+      numClasses,
+      logits: (images, training, dropoutRng) =>
+        model.logits(images, training ? model.dropoutMask(images.shape[0], dropoutRng) : undefined),
+    },
+    store,
+    labels,
+    { train: request.split.train, val: request.split.val },
+    {
+      epochs: request.epochs,
+      batchSize: request.batchSize,
+      learningRate: request.learningRate,
+      weightDecay: request.weightDecay,
+      clipNorm: request.clipNorm,
+      schedule: request.schedule,
+      seed: request.seed,
+    },
+  );
+  activeTrainer = trainer;
+
+  const backend = tf.getBackend() as BackendName;
+  const throughput: number[] = [];
+  callbacks.onStatus(`Training on ${backend}`);
+
+  try {
+    const { stopped, bestValLoss } = await trainer.run({
+      onStep: (progress) => {
+        // The first steps compile shaders, so they are left out of the mean throughput.
+        if (progress.step > 2) throughput.push(progress.imagesPerSecond);
+        callbacks.onStep({ runId: request.runId, ...progress });
+      },
+      onEpoch: (progress) => {
+        const valLabels = request.split.val.map((i) => labels[i]);
+        const predicted = request.split.val.map((_, row) => argmax(progress.valProbabilities, row * numClasses, numClasses));
+        const valMetrics = valLabels.length > 0 ? classificationMetrics(valLabels, predicted, numClasses) : null;
+        callbacks.onEpoch({
+          runId: request.runId,
+          epoch: progress.epoch,
+          trainLoss: progress.trainLoss,
+          valLoss: progress.valLoss,
+          valAccuracy: progress.valAccuracy,
+          valBalancedAccuracy: valMetrics?.balancedAccuracy ?? NaN,
+          isBest: progress.isBest,
+          numTensors: tf.memory().numTensors,
+        });
+      },
+    });
+
+    callbacks.onStatus('Evaluating on the test split');
+    const { metrics, predictions } = await evaluateTest(trainer, request, labels, numClasses);
+
+    return {
+      runId: request.runId,
+      status: stopped ? 'stopped' : 'completed',
+      bestValLoss,
+      test: metrics,
+      predictions,
+      meanImagesPerSecond: mean(throughput),
+      backend,
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`[training worker] run ${request.runId} failed:`, error);
+    return { runId: request.runId, status: 'failed', message, bestValLoss: NaN, test: null, predictions: [], meanImagesPerSecond: mean(throughput), backend };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+    activeTrainer = null;
+  }
+}
+
+async function evaluateTest(trainer: ClassifierTrainer, request: TrainRequest, labels: Int32Array, numClasses: number) {
+  const testIndices = request.split.test;
+  if (testIndices.length === 0) return { metrics: null, predictions: [] as TestPrediction[] };
+
+  const { probabilities } = await trainer.evaluate(testIndices);
+  const predictions: TestPrediction[] = testIndices.map((index, row) => {
+    const probs = Array.from(probabilities.subarray(row * numClasses, (row + 1) * numClasses));
+    return { index, label: labels[index], predicted: argmax(probs, 0, numClasses), probabilities: probs };
+  });
+
+  const metrics = classificationMetrics(
+    predictions.map((p) => p.label),
+    predictions.map((p) => p.predicted),
+    numClasses,
+  );
+  return { metrics, predictions };
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+Comlink.expose(api);
