@@ -6,15 +6,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-deps.sh --chromium || exit 1
-mkdir -p test-results
+mkdir -p test-reports
 
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit-results.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-reports/unit-results.json
 unit_status=$?
 
 npx playwright test
 e2e_status=$?
 
-node scripts/summarize-tests.mjs test-results/unit-results.json test-results/e2e-results.json
+node scripts/summarize-tests.mjs test-reports/unit-results.json test-reports/e2e-results.json
 summary_status=$?
 
 if [[ $unit_status -ne 0 || $e2e_status -ne 0 || $summary_status -ne 0 ]]; then
