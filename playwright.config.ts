@@ -4,6 +4,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
 
 const PORT = Number(process.env.E2E_PORT ?? 4317);
 
+// A separate output folder lets two e2e runs (e.g. in two checkouts' tools) build side by side.
+const DIST = process.env.E2E_DIST ?? 'dist';
+
 /**
  * E2E tests run the production build (`vite preview`, with the same COOP,
  * COEP and CSP headers as `npm run studio`) in Debian's Chromium with
@@ -28,7 +31,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: `npx vite build && npx vite preview --port ${PORT} --strictPort`,
+    command: `npx vite build --outDir ${DIST} --emptyOutDir --bypass-lock && npx vite preview --outDir ${DIST} --port ${PORT} --strictPort --bypass-lock`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -8,6 +10,17 @@ import { securityHeaders } from './src/security-headers.ts';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  resolve: {
+    alias: [
+      // The threaded wasm build of tfjs loads its glue into pthread workers
+      // from a blob, which the CSP blocks. This module loads the glue from the
+      // app's own origin instead (its header explains the rewrite).
+      {
+        find: /^\.\.\/wasm-out\/tfjs-backend-wasm-threaded-simd\.worker\.js$/,
+        replacement: fileURLToPath(new URL('./src/compute/wasm-pthread-worker-source.ts', import.meta.url)),
+      },
+    ],
+  },
   server: {
     host: '127.0.0.1',
     port: 5173,
@@ -24,5 +37,12 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
+    // headless.html is the page without UI that `npm run embed` and `npm run bench` drive in Chromium.
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        headless: fileURLToPath(new URL('./headless.html', import.meta.url)),
+      },
+    },
   },
 });

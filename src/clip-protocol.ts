@@ -12,7 +12,7 @@ export interface ModelFile {
   data: Uint8Array;
 }
 
-/** What a loaded CLIP model is, so a caller can log it and tell two checkpoints apart. */
+/** Description of a loaded CLIP model, for logs and for telling two checkpoints apart. */
 export interface ClipSummary {
   /** The file the weights came from, e.g. `model.safetensors` or `model.safetensors.index.json`. */
   weightsSource: string;
@@ -42,7 +42,7 @@ export interface ClipSummary {
   /** False when the folder has neither tokenizer.json nor vocab.json + merges.txt; text calls then fail. */
   hasTokenizer: boolean;
   backend: BackendName;
-  /** Tensors tfjs holds after loading (the weights), for leak checks. */
+  /** Number of tfjs tensors after loading (the weights), for leak checks. */
   numTensors: number;
 }
 
@@ -95,7 +95,7 @@ export interface ClipWorkerApi {
   /** CLIP BPE ids with start and end tokens, truncated to the context length, not padded. */
   tokenize(texts: string[]): Promise<number[][]>;
   embedTexts(input: TextInput, onProgress?: (progress: EmbedProgress) => void): Promise<TextEmbeddingResult>;
-  /** Decodes each file and preprocesses it as the model's preprocessor_config.json says, then embeds it. */
+  /** Decodes each file and preprocesses it as the model's preprocessor_config.json specifies, then embeds it. */
   embedImageFiles(files: ClipImageInput[], onProgress?: (progress: EmbedProgress) => void): Promise<ImageEmbeddingResult>;
   /** Embeds preprocessed pixel values, float32 NCHW of `shape` [images, 3, height, width]. */
   embedPixelValues(values: Float32Array, shape: [number, number, number, number], onProgress?: (progress: EmbedProgress) => void): Promise<EmbeddingMatrix>;

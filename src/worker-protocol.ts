@@ -3,6 +3,9 @@
  * worker never pulls UI code into its bundle and the UI never pulls tfjs.
  */
 
+import type { BenchWorkerApi } from './bench-protocol';
+import type { ClipWorkerApi } from './clip-protocol';
+import type { ClipItWorkerApi } from './clipit-protocol';
 import type { ClassificationMetrics } from './core/eval/classification-metrics';
 import type { ImportReason } from './core/ingest/import-report';
 import type { SplitName } from './core/split';
@@ -12,8 +15,52 @@ import type { LrScheduleKind } from './core/train/lr-schedule';
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
 
-/** Order in which `auto` tries backends; the first that really activates wins. */
-export const AUTO_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
+/**
+ * Order in which `auto` tries backends before any measurement; the first that
+ * really activates wins. A measurement replaces it with the measured ranking,
+ * and a software WebGPU adapter (SwiftShader) is moved behind `wasm`.
+ */
+export const AUTO_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** The wasm build tfjs loaded and its XNNPACK thread pool. */
+export interface WasmInfo {
+  /** `threaded-simd` needs SharedArrayBuffer, so a cross-origin-isolated page. */
+  build: 'threaded-simd' | 'simd' | 'plain';
+  /** `getThreadsCount()` of @tensorflow/tfjs-backend-wasm after initialisation. */
+  threadsCount: number;
+  /** False when the pthread worker could not be rewritten for this package version (threads off). */
+  pthreadWorkerPatched: boolean;
+}
+
+/** Training speed of one backend on the measurement step. */
+export interface BackendSpeed {
+  backend: BackendName;
+  /** Images per second over the timed steps; null when the backend failed. */
+  imagesPerSecond: number | null;
+  /** Duration of the first (warm-up) step, which includes kernel compilation, in ms. */
+  warmupMs: number | null;
+  /** Duration of each timed step, in ms. */
+  stepMs: number[];
+  /**
+   * True when the warm-up step alone used up the time budget, so the figure is
+   * the warm-up speed: a lower bound, because compilation is included.
+   */
+  warmupOnly: boolean;
+  error?: string;
+}
+
+/** Result of timing a short training run of the default SmallCnn on each backend. */
+export interface BackendBenchmark {
+  inputSize: number;
+  batchSize: number;
+  channels: number[];
+  /** Fastest first; failed backends last. */
+  results: BackendSpeed[];
+  /** False when a forced backend choice cancelled the measurement before every backend was timed. */
+  complete: boolean;
+  /** ISO 8601 time of the measurement. */
+  measuredAt: string;
+}
 
 export interface AdapterDescription {
   vendor: string;
@@ -39,6 +86,12 @@ export interface BackendInfo {
   /** WebGPU adapter details, when the browser exposes WebGPU at all. */
   adapter: AdapterDescription | null;
   crossOriginIsolated: boolean;
+  /** The wasm build and thread count, once the wasm backend has initialised in this worker. */
+  wasm: WasmInfo | null;
+  /** Backends in the order this selection tried them: the forced one, the measured ranking or `AUTO_BACKEND_ORDER`. */
+  order: BackendName[];
+  /** The measurement behind `order`, when the selection used one. */
+  benchmark: BackendBenchmark | null;
 }
 
 /** One image handed from the UI to a worker: the file and where it came from. */
@@ -54,6 +107,8 @@ export interface ImportedImage {
   height: number;
   /** Small JPEG for the thumbnail grid (decoded by the browser, also for TIFF sources). */
   thumbnail: Blob;
+  /** Lower-case hex SHA-256 of the file bytes, for duplicate detection. */
+  sha256: string;
 }
 
 export interface ImportedProblem {
@@ -71,6 +126,8 @@ export interface ImportBatchResult {
   images: ImportedImage[];
   problems: ImportedProblem[];
   warnings: { path: string; message: string }[];
+  /** First failure to keep a file's bytes in OPFS, when one happened; those images do not survive a reload. */
+  storageError?: string;
 }
 
 export interface DecodeProgress {
@@ -98,6 +155,15 @@ export interface TrainRequest {
   clipNorm: number;
   schedule: LrScheduleKind;
   seed: number;
+  /** Save a checkpoint every this many steps, besides each epoch end (0: epoch ends only). */
+  checkpointEvery: number;
+  /** Hash of the image paths, sizes and labels, so a resume can check it has the same data. */
+  datasetFingerprint: string;
+}
+
+export interface TrainOptions {
+  /** Continue from the run's last saved checkpoint instead of starting fresh. */
+  resume?: boolean;
 }
 
 /** Progress of one optimizer step, tagged with its run. */
@@ -126,6 +192,8 @@ export interface TestPrediction {
 
 export interface TrainResult {
   runId: string;
+  /** Step the run resumed after, when it continued from a checkpoint. */
+  resumedFromStep?: number;
   status: 'completed' | 'stopped' | 'failed';
   message?: string;
   bestValLoss: number;
@@ -139,6 +207,8 @@ export interface TrainCallbacks {
   onStep(event: StepEvent): void;
   onEpoch(event: EpochEvent): void;
   onStatus(message: string): void;
+  /** A problem that does not stop the run, e.g. a checkpoint that could not be saved. */
+  onWarning(message: string): void;
 }
 
 export interface MemoryInfo {
@@ -149,11 +219,17 @@ export interface MemoryInfo {
 }
 
 /** The training worker's API, exposed through comlink. */
-export interface TrainingWorkerApi {
-  initBackend(preference: BackendPreference): Promise<BackendInfo>;
+export interface TrainingWorkerApi extends ClipWorkerApi, BenchWorkerApi, ClipItWorkerApi {
+  /**
+   * Activates a backend. For `auto`, `measured` (from an earlier `measureBackends`
+   * on this device) sets the order in which backends are tried.
+   */
+  initBackend(preference: BackendPreference, measured?: BackendBenchmark): Promise<BackendInfo>;
+  /** Times a short SmallCnn training run on every backend, then activates `preference` using that ranking. */
+  measureBackends(preference: BackendPreference): Promise<BackendInfo>;
   /** Decodes images at the model input size; repeated calls with the same files and size reuse the result. */
   loadImages(images: ImageInput[], inputSize: number, onProgress?: (progress: DecodeProgress) => void): Promise<{ decoded: number; failed: ImportedProblem[] }>;
-  train(request: TrainRequest, callbacks: TrainCallbacks): Promise<TrainResult>;
+  train(request: TrainRequest, callbacks: TrainCallbacks, options?: TrainOptions): Promise<TrainResult>;
   pause(): void;
   resume(): void;
   stop(): void;

@@ -1,40 +1,121 @@
 /**
- * The import worker: checks and decodes dropped files off the main thread and
- * renders thumbnails, so importing thousands of tiles never freezes the page.
+ * The import worker: checks and decodes dropped files off the main thread,
+ * hashes their bytes for duplicate detection and renders thumbnails, so
+ * importing thousands of tiles never freezes the page. It also keeps a copy
+ * of each usable file and its thumbnail in OPFS, so the dataset survives a reload.
  */
 import * as Comlink from 'comlink';
 
-import { decodeFile } from '../src/compute/decode-for-model';
 import { makeThumbnail } from '../src/compute/thumbnail';
-import type { ImageInput, ImportBatchResult, ImportProgress, ImportWorkerApi } from '../src/worker-protocol';
+import { sha256Hex } from '../src/core/ingest/duplicates';
+import { decodeImageFile } from '../src/core/ingest/image-decode';
+import { browserImageDecoder } from '../src/platform/browser-image-decoder';
+import { originalKey, thumbnailKey } from '../src/storage/imported-files';
+import { readBlob, writeBlob } from '../src/storage/opfs';
+import type { ImageInput, ImportBatchResult, ImportedImage, ImportedProblem, ImportProgress, ImportWorkerApi } from '../src/worker-protocol';
+
+/**
+ * Files in flight at once. Decoding (createImageBitmap) and OPFS writes wait
+ * on the browser, so a few concurrent files keep the worker busy.
+ */
+const CONCURRENCY = 4;
 
 let cancelled = false;
+
+/** Hashes stored in this worker's lifetime, so repeated imports skip the existence check. */
+const stored = new Set<string>();
+
+/**
+ * OPFS writes run one at a time, through `createWritable()`. Sync access
+ * handles were tried first: in headless Chromium 156 some of their writes
+ * never settled (seen on 600 LC25000 tiles, with and without concurrency).
+ */
+let writeQueue: Promise<void> = Promise.resolve();
+
+/** Maximum wait for one stored copy before this worker stops storing copies, in milliseconds. */
+const STORE_TIMEOUT_MS = 20_000;
+
+/** Set when a write timed out: later files are not stored, so the import cannot stall on storage. */
+let storageStalled: string | null = null;
+
+function storeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<void> {
+  if (stored.has(sha256)) return Promise.resolve();
+  if (storageStalled !== null) return Promise.reject(new Error(storageStalled));
+
+  const write = writeQueue.then(() => (stored.has(sha256) ? undefined : writeCopy(sha256, bytes, thumbnail)));
+  writeQueue = write.catch(() => undefined);
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      storageStalled = `browser storage did not finish a write within ${STORE_TIMEOUT_MS / 1000} s, so later files were not stored`;
+      writeQueue = Promise.resolve();
+      reject(new Error(storageStalled));
+    }, STORE_TIMEOUT_MS);
+  });
+  return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function writeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<void> {
+  if ((await readBlob(thumbnailKey(sha256))) === null) {
+    await writeBlob(originalKey(sha256), bytes);
+    // The thumbnail is written last: its presence marks a complete copy.
+    await writeBlob(thumbnailKey(sha256), thumbnail);
+  }
+  stored.add(sha256);
+}
+
+type FileOutcome =
+  | { ok: true; image: ImportedImage; warnings: string[]; storageError?: string }
+  | { ok: false; problem: ImportedProblem };
+
+async function importOne({ path, file }: ImageInput): Promise<FileOutcome> {
+  // One read serves the hash, the decoder and the stored copy.
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const decoded = await decodeImageFile(bytes, path, browserImageDecoder);
+  if (!decoded.ok) return { ok: false, problem: { path, reason: decoded.reason, detail: decoded.detail } };
+
+  const [thumbnail, sha256] = await Promise.all([makeThumbnail(decoded.image), sha256Hex(bytes)]);
+  const image: ImportedImage = { path, width: decoded.image.width, height: decoded.image.height, thumbnail, sha256 };
+  try {
+    await storeCopy(sha256, bytes, thumbnail);
+    return { ok: true, image, warnings: decoded.warnings };
+  } catch (error) {
+    // Storage problems must not fail the import: the dataset still works until the page is reloaded.
+    return { ok: true, image, warnings: decoded.warnings, storageError: `${path}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
 
 const api: ImportWorkerApi = {
   async importImages(images: ImageInput[], onProgress?: (progress: ImportProgress) => void): Promise<ImportBatchResult> {
     cancelled = false;
     const result: ImportBatchResult = { images: [], problems: [], warnings: [] };
+    let next = 0;
+    let done = 0;
     let lastReport = 0;
 
-    for (let i = 0; i < images.length; i++) {
-      if (cancelled) break;
-      const { path, file } = images[i];
+    const runLane = async () => {
+      while (!cancelled && next < images.length) {
+        const input = images[next++];
+        const outcome = await importOne(input);
+        if (outcome.ok) {
+          result.images.push(outcome.image);
+          for (const message of outcome.warnings) result.warnings.push({ path: input.path, message });
+          result.storageError ??= outcome.storageError;
+        } else {
+          result.problems.push(outcome.problem);
+        }
 
-      const decoded = await decodeFile(file, path);
-      if (decoded.ok) {
-        const thumbnail = await makeThumbnail(decoded.image);
-        result.images.push({ path, width: decoded.image.width, height: decoded.image.height, thumbnail });
-        for (const message of decoded.warnings) result.warnings.push({ path, message });
-      } else {
-        result.problems.push({ path, reason: decoded.reason, detail: decoded.detail });
+        done += 1;
+        const now = performance.now();
+        if (onProgress && (now - lastReport > 100 || done === images.length)) {
+          lastReport = now;
+          onProgress({ done, total: images.length });
+        }
       }
+    };
 
-      const now = performance.now();
-      if (onProgress && (now - lastReport > 100 || i === images.length - 1)) {
-        lastReport = now;
-        onProgress({ done: i + 1, total: images.length });
-      }
-    }
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, images.length) }, runLane));
     return result;
   },
 

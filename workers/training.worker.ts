@@ -5,14 +5,19 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { selectBackend } from '../src/compute/backend-select';
+import { benchApi } from '../src/compute/bench-api';
+import { clipApi } from '../src/compute/clip-api';
+import { comparisonControl, createClipItApi } from '../src/compute/clipit-api';
+import { backendSelectionSettled, measureAndSelectBackend, selectBackend } from '../src/compute/backend-select';
 import { decodeForModel } from '../src/compute/decode-for-model';
 import { PixelStore } from '../src/core/data/pixel-store';
 import { classificationMetrics } from '../src/core/eval/classification-metrics';
 import { SeededRng } from '../src/core/rng';
 import { ClassifierTrainer, argmax } from '../src/core/train/classifier-trainer';
 import { SmallCnn } from '../src/core/train/small-cnn';
+import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/storage/checkpoint-storage';
 import type {
+  BackendBenchmark,
   BackendInfo,
   BackendName,
   BackendPreference,
@@ -23,6 +28,7 @@ import type {
   TestPrediction,
   TrainCallbacks,
   TrainingWorkerApi,
+  TrainOptions,
   TrainRequest,
   TrainResult,
 } from '../src/worker-protocol';
@@ -33,9 +39,18 @@ let pixelsKey = '';
 let activeTrainer: ClassifierTrainer | null = null;
 
 const api: TrainingWorkerApi = {
-  async initBackend(preference: BackendPreference): Promise<BackendInfo> {
+  ...clipApi,
+  ...createClipItApi(() => pixels),
+  ...benchApi,
+  async initBackend(preference: BackendPreference, measured?: BackendBenchmark): Promise<BackendInfo> {
     if (activeTrainer) throw new Error('The backend cannot change while a run is training; stop the run first.');
-    backendInfo = await selectBackend(preference);
+    backendInfo = await selectBackend(preference, measured ?? null);
+    return backendInfo;
+  },
+
+  async measureBackends(preference: BackendPreference): Promise<BackendInfo> {
+    if (activeTrainer) throw new Error('Backends cannot be measured while a run is training; stop the run first.');
+    backendInfo = await measureAndSelectBackend(preference);
     return backendInfo;
   },
 
@@ -67,27 +82,32 @@ const api: TrainingWorkerApi = {
     return { decoded: images.length - failed.length, failed };
   },
 
-  async train(request: TrainRequest, callbacks: TrainCallbacks): Promise<TrainResult> {
+  async train(request: TrainRequest, callbacks: TrainCallbacks, options: TrainOptions = {}): Promise<TrainResult> {
     if (!pixels) throw new Error('No images are decoded: load a dataset before training.');
     if (pixels.size !== request.model.inputSize) {
       throw new Error(`Images were decoded at ${pixels.size}px but the model expects ${request.model.inputSize}px; load them again.`);
     }
     if (activeTrainer) throw new Error('A run is already training; stop it before starting another.');
+    // A measurement switches backends between its steps, so training waits for it to finish.
+    await backendSelectionSettled();
     if (!backendInfo) backendInfo = await selectBackend('auto');
 
-    return runTraining(request, pixels, callbacks);
+    return runTraining(request, pixels, callbacks, options);
   },
 
   pause() {
     activeTrainer?.control.pause();
+    comparisonControl.pause();
   },
 
   resume() {
     activeTrainer?.control.resume();
+    comparisonControl.resume();
   },
 
   stop() {
     activeTrainer?.control.stop();
+    comparisonControl.stop();
   },
 
   memory(): MemoryInfo {
@@ -96,8 +116,10 @@ const api: TrainingWorkerApi = {
   },
 };
 
-async function runTraining(request: TrainRequest, store: PixelStore, callbacks: TrainCallbacks): Promise<TrainResult> {
+async function runTraining(request: TrainRequest, store: PixelStore, callbacks: TrainCallbacks, options: TrainOptions): Promise<TrainResult> {
   const numClasses = request.classNames.length;
+  const resumeFrom = options.resume ? await loadCheckpoint(request.runId) : null;
+  if (options.resume && !resumeFrom) throw new Error(`Run ${request.runId} has no saved checkpoint to resume from; start it again instead.`);
   const labels = Int32Array.from(request.labels);
   const rng = new SeededRng(request.seed);
   const model = new SmallCnn(
@@ -123,13 +145,16 @@ async function runTraining(request: TrainRequest, store: PixelStore, callbacks: 
       clipNorm: request.clipNorm,
       schedule: request.schedule,
       seed: request.seed,
+      checkpointEvery: request.checkpointEvery,
     },
+    resumeFrom,
   );
   activeTrainer = trainer;
 
   const backend = tf.getBackend() as BackendName;
   const throughput: number[] = [];
-  callbacks.onStatus(`Training on ${backend}`);
+  callbacks.onStatus(resumeFrom ? `Training on ${backend}, resumed after step ${resumeFrom.step}` : `Training on ${backend}`);
+  let checkpointWarned = false;
 
   try {
     const { stopped, bestValLoss } = await trainer.run({
@@ -153,13 +178,28 @@ async function runTraining(request: TrainRequest, store: PixelStore, callbacks: 
           numTensors: tf.memory().numTensors,
         });
       },
+      onCheckpoint: async (checkpoint) => {
+        try {
+          await saveCheckpoint(request.runId, checkpoint);
+        } catch (error) {
+          // Training goes on without this checkpoint; the previous one stays valid.
+          const message = error instanceof Error ? error.message : String(error);
+          console.warn(`[training worker] run ${request.runId}: checkpoint at step ${checkpoint.step} not saved:`, error);
+          if (!checkpointWarned) callbacks.onWarning(`Checkpoint at step ${checkpoint.step} not saved: ${message}`);
+          checkpointWarned = true;
+        }
+      },
     });
+
+    // A finished run needs no resume point; a stopped one keeps it.
+    if (!stopped) await deleteCheckpoint(request.runId).catch(() => undefined);
 
     callbacks.onStatus('Evaluating on the test split');
     const { metrics, predictions } = await evaluateTest(trainer, request, labels, numClasses);
 
     return {
       runId: request.runId,
+      resumedFromStep: resumeFrom?.step,
       status: stopped ? 'stopped' : 'completed',
       bestValLoss,
       test: metrics,

@@ -36,8 +36,8 @@ export const benchApi: BenchWorkerApi = {
       { ...DEFAULT_TRAIN_CONFIG, epochs: 1, batchSize, seed },
     );
 
-    // The trainer reports images/s per step from its own timer around the step, so the step
-    // time is batch / rate; that time includes the loss read-back that ends each step.
+    // The trainer reports images/s from its own timer around each step, so step time = batch / rate.
+    // That time includes the loss read-back that ends each step.
     const stepMs: number[] = [];
     try {
       await trainer.run({ onStep: (progress) => stepMs.push((1000 * batchSize) / progress.imagesPerSecond) });

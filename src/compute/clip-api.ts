@@ -89,6 +89,7 @@ export const clipApi: ClipWorkerApi = {
 
     const values = await embedTextBatches(loaded, ids, {
       batchSize: TEXT_BATCH_SIZE,
+      padTo: ['webgpu', 'webgl'].includes(tf.getBackend()) ? loaded.config.text.maxPositionEmbeddings : undefined,
       onProgress: onProgress ? (done, total) => onProgress({ done, total }) : undefined,
     });
     return { values, rows: ids.length, dims: loaded.config.projectionDim, inputIds: ids.map((row) => [...row]) };
@@ -192,7 +193,7 @@ async function embedPixelBatch(loaded: ClipModel, values: Float32Array, shape: [
 }
 
 /**
- * The weight files loadClipFromFiles reads, in the order it prefers them: the shards of a
+ * Lists the weight files loadClipFromFiles reads, in the order it prefers them: the shards of a
  * safetensors index (sorted by name), else the first single checkpoint present.
  */
 function weightFileNames(files: ReadonlyMap<string, Uint8Array>): string[] {
@@ -268,4 +269,9 @@ function checkMatrix(matrix: EmbeddingMatrix, name: string): void {
   if (matrix.values.length !== matrix.rows * matrix.dims) {
     throw new Error(`${name} has ${matrix.values.length} values, not rows x dims = ${matrix.rows} x ${matrix.dims}.`);
   }
+}
+
+/** The CLIP model and tokenizer loaded in this worker, for CLIP-IT training; null when none is loaded. */
+export function loadedClip(): { model: ClipModel; tokenizer: ClipBpeTokenizer | null } | null {
+  return model ? { model, tokenizer } : null;
 }

@@ -2,7 +2,9 @@ import * as Comlink from 'comlink';
 import { create } from 'zustand';
 
 import type { DecodeProgress, EpochEvent, StepEvent, TrainRequest, TrainResult } from '../worker-protocol';
+import { checkpointInfo } from '../storage/checkpoint-storage';
 import { loadRuns, saveRun } from '../storage/run-storage';
+import { datasetFingerprint } from './dataset-fingerprint';
 import { useDatasetStore } from './dataset-store';
 import { getTrainingWorker } from './workers';
 
@@ -17,6 +19,7 @@ export interface TrainSettings {
   dropout: number;
   schedule: 'constant' | 'cosine';
   seed: number;
+  checkpointEvery: number;
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
@@ -29,9 +32,12 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   dropout: 0,
   schedule: 'constant',
   seed: 0,
+  checkpointEvery: 20,
 };
 
-export type RunPhase = 'decoding' | 'training' | 'paused' | 'evaluating' | 'completed' | 'stopped' | 'failed';
+export type RunPhase = 'decoding' | 'training' | 'paused' | 'evaluating' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+const ACTIVE_PHASES: readonly RunPhase[] = ['decoding', 'training', 'paused', 'evaluating'];
 
 export interface Run {
   id: string;
@@ -44,6 +50,10 @@ export interface Run {
   steps: StepEvent[];
   epochs: EpochEvent[];
   result: TrainResult | null;
+  /** Non-fatal problems during the run, such as a checkpoint that could not be saved. */
+  warnings: string[];
+  /** Last saved checkpoint step of an interrupted run. */
+  checkpointStep?: number;
 }
 
 interface RunsState {
@@ -55,6 +65,7 @@ interface RunsState {
 
   setSettings(patch: Partial<TrainSettings>): void;
   startRun(): Promise<void>;
+  resumeRun(id: string): Promise<void>;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -95,46 +106,28 @@ export const useRunsStore = create<RunsState>((set, get) => ({
       steps: [],
       epochs: [],
       result: null,
+      warnings: [],
     };
     set({ runs: [...get().runs, run], activeRunId: run.id, selectedRunId: run.id, error: null });
+    await executeRun(run.id, false);
+  },
 
-    const worker = getTrainingWorker();
-    try {
-      const loaded = await worker.loadImages(
-        dataset.images.map((image) => ({ path: image.path, file: image.file })),
-        settings.inputSize,
-        Comlink.proxy((progress: DecodeProgress) => updateRun(run.id, { decodeProgress: progress })),
-      );
-      if (loaded.failed.length > 0) {
-        throw new Error(`${loaded.failed.length} image(s) could not be decoded for training, first: ${loaded.failed[0].path} (${loaded.failed[0].detail}).`);
-      }
+  async resumeRun(id) {
+    if (get().activeRunId) return;
+    const run = get().runs.find((r) => r.id === id);
+    if (!run) return;
 
-      updateRun(run.id, { phase: 'training', statusMessage: 'Training', decodeProgress: null });
-      const result = await worker.train(
-        request,
-        Comlink.proxy({
-          onStep: (event: StepEvent) => appendStep(run.id, event),
-          onEpoch: (event: EpochEvent) => appendEpoch(run.id, event),
-          onStatus: (message: string) => {
-            const phase = message.startsWith('Evaluating') ? 'evaluating' : undefined;
-            updateRun(run.id, phase ? { statusMessage: message, phase } : { statusMessage: message });
-          },
-        }),
-      );
-
-      updateRun(run.id, {
-        phase: result.status,
-        statusMessage: result.message ?? (result.status === 'completed' ? 'Completed' : 'Stopped'),
-        result,
+    const dataset = useDatasetStore.getState();
+    if (dataset.images.length === 0 || datasetFingerprint(dataset.images) !== run.request.datasetFingerprint) {
+      set({
+        error: `To resume "${run.name}", import the same image folder it was trained on (${run.request.labels.length} images); the loaded images differ.`,
       });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      updateRun(run.id, { phase: 'failed', statusMessage: message });
-    } finally {
-      set({ activeRunId: null });
-      const finished = get().runs.find((r) => r.id === run.id);
-      if (finished) await persistRun(finished);
+      return;
     }
+
+    updateRun(id, { phase: 'decoding', statusMessage: 'Decoding images', decodeProgress: { done: 0, total: dataset.images.length } });
+    set({ activeRunId: id, selectedRunId: id, error: null });
+    await executeRun(id, true);
   },
 
   pause() {
@@ -165,16 +158,13 @@ export const useRunsStore = create<RunsState>((set, get) => ({
   async loadSaved() {
     try {
       const { runs, skipped } = await loadRuns();
-
-      // A run saved mid-training was interrupted by a reload or crash.
-      const restored = runs.map((run) =>
-        ['decoding', 'training', 'paused', 'evaluating'].includes(run.phase)
-          ? { ...run, phase: 'stopped' as const, statusMessage: 'Interrupted before it finished' }
-          : run,
-      );
+      const restored = await Promise.all(runs.map(restoreInterruptedRun));
       const known = new Set(get().runs.map((r) => r.id));
+      const interrupted = restored.filter((r) => r.phase === 'interrupted');
       set({
         runs: [...restored.filter((r) => !known.has(r.id)), ...get().runs],
+        // Offer the newest interrupted run for resuming right away.
+        selectedRunId: get().selectedRunId ?? interrupted[interrupted.length - 1]?.id ?? null,
         error: skipped > 0 ? `${skipped} saved run(s) were damaged and skipped.` : get().error,
       });
     } catch (error) {
@@ -182,6 +172,88 @@ export const useRunsStore = create<RunsState>((set, get) => ({
     }
   },
 }));
+
+/** Decodes the images in the worker, trains (fresh or from the run's checkpoint) and records the result. */
+async function executeRun(id: string, resume: boolean): Promise<void> {
+  const run = useRunsStore.getState().runs.find((r) => r.id === id)!;
+  const dataset = useDatasetStore.getState();
+  const worker = getTrainingWorker();
+
+  try {
+    await persistRun(id);
+    const loaded = await worker.loadImages(
+      dataset.images.map((image) => ({ path: image.path, file: image.file })),
+      run.request.model.inputSize,
+      Comlink.proxy((progress: DecodeProgress) => updateRun(id, { decodeProgress: progress })),
+    );
+    if (loaded.failed.length > 0) {
+      throw new Error(`${loaded.failed.length} image(s) could not be decoded for training, first: ${loaded.failed[0].path} (${loaded.failed[0].detail}).`);
+    }
+
+    updateRun(id, { phase: 'training', statusMessage: 'Training', decodeProgress: null });
+    const checkpointEvery = run.request.checkpointEvery;
+    const result = await worker.train(
+      run.request,
+      Comlink.proxy({
+        onStep: (event: StepEvent) => {
+          appendStep(id, event);
+          if (checkpointEvery > 0 && event.step % checkpointEvery === 0) void persistRun(id);
+        },
+        onEpoch: (event: EpochEvent) => {
+          appendEpoch(id, event);
+          void persistRun(id);
+        },
+        onStatus: (message: string) => {
+          const phase = message.startsWith('Evaluating') ? 'evaluating' : undefined;
+          updateRun(id, phase ? { statusMessage: message, phase } : { statusMessage: message });
+        },
+        onWarning: (message: string) => {
+          const current = useRunsStore.getState().runs.find((r) => r.id === id);
+          updateRun(id, { warnings: [...(current?.warnings ?? []), message] });
+        },
+      }),
+      { resume },
+    );
+
+    updateRun(id, {
+      phase: result.status,
+      statusMessage: result.message ?? (result.status === 'completed' ? 'Completed' : 'Stopped'),
+      result,
+      checkpointStep: undefined,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    updateRun(id, { phase: 'failed', statusMessage: message });
+  } finally {
+    useRunsStore.setState({ activeRunId: null });
+    await persistRun(id);
+  }
+}
+
+/**
+ * A run saved while it was training was cut short by a reload or crash. With
+ * a checkpoint it can resume: its curves are cut back to the checkpoint, so
+ * the resumed steps continue them without overlap.
+ */
+async function restoreInterruptedRun(run: Run): Promise<Run> {
+  const normalised: Run = { ...run, warnings: run.warnings ?? [] };
+  if (!ACTIVE_PHASES.includes(run.phase) && run.phase !== 'interrupted') return normalised;
+
+  const checkpoint = await checkpointInfo(run.id).catch(() => null);
+  if (!checkpoint) {
+    return { ...normalised, phase: 'stopped', statusMessage: 'Interrupted before its first checkpoint; start it again.' };
+  }
+
+  return {
+    ...normalised,
+    phase: 'interrupted',
+    statusMessage: `Interrupted; can resume after step ${checkpoint.step}. Import the same images, then press Resume.`,
+    steps: run.steps.filter((s) => s.step <= checkpoint.step),
+    epochs: run.epochs.filter((e) => e.epoch < checkpoint.epoch),
+    decodeProgress: null,
+    checkpointStep: checkpoint.step,
+  };
+}
 
 function updateRun(id: string, patch: Partial<Run>): void {
   useRunsStore.setState((state) => ({
@@ -201,12 +273,15 @@ function appendEpoch(id: string, event: EpochEvent): void {
   }));
 }
 
-async function persistRun(run: Run): Promise<void> {
+async function persistRun(id: string): Promise<void> {
+  const run = useRunsStore.getState().runs.find((r) => r.id === id);
+  if (!run) return;
   try {
     await saveRun(run);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    useRunsStore.setState({ error: `The run finished but could not be saved to browser storage: ${message}` });
+    console.warn(`[runs] saving run ${id} failed:`, error);
+    useRunsStore.setState({ error: message });
   }
 }
 
@@ -237,5 +312,7 @@ function buildRequest(settings: TrainSettings, dataset: ReturnType<typeof useDat
     clipNorm: settings.clipNorm,
     schedule: settings.schedule,
     seed: settings.seed,
+    checkpointEvery: settings.checkpointEvery,
+    datasetFingerprint: datasetFingerprint(dataset.images),
   };
 }

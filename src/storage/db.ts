@@ -1,10 +1,11 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
+import { runMigrations } from './db-migrations';
 import { toStorageError } from './storage-error';
 
 /**
  * The studio's IndexedDB database. Small structured records live here (runs,
- * dataset manifests, settings); large binaries (tiles, weights, embedding
+ * checkpoint metadata, settings); large binaries (tiles, weights, embedding
  * caches) go to OPFS and are referenced by key.
  */
 export interface StudioDbSchema extends DBSchema {
@@ -12,6 +13,10 @@ export interface StudioDbSchema extends DBSchema {
     key: string;
     value: StoredRun;
     indexes: { createdAt: number };
+  };
+  checkpoints: {
+    key: string;
+    value: StoredCheckpoint;
   };
   kv: {
     key: string;
@@ -23,30 +28,47 @@ export interface StoredRun {
   id: string;
   name: string;
   createdAt: number;
-  /** Run record without the File objects; see run-storage.ts. */
+  /** Schema version of `payload`, for migrations of the run record itself. */
+  version?: number;
   payload: unknown;
 }
 
+/** Checkpoint metadata; the weights live in OPFS under `weightsKey` and are written first. */
+export interface StoredCheckpoint {
+  runId: string;
+  step: number;
+  epoch: number;
+  savedAt: number;
+  weightsKey: string;
+  /** Everything but the float payloads (order, RNG state, weight index). */
+  meta: unknown;
+}
+
 export const DB_NAME = 'clip-it-studio';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 let dbPromise: Promise<IDBPDatabase<StudioDbSchema>> | null = null;
 
-export function openStudioDb(): Promise<IDBPDatabase<StudioDbSchema>> {
+export function openStudioDb(name = DB_NAME): Promise<IDBPDatabase<StudioDbSchema>> {
+  if (name !== DB_NAME) return openWithMigrations(name);
   if (!dbPromise) {
-    dbPromise = openDB<StudioDbSchema>(DB_NAME, DB_VERSION, {
-      upgrade(db, oldVersion) {
-        // Each block upgrades from one version to the next, so any older database reaches the current schema.
-        if (oldVersion < 1) {
-          const runs = db.createObjectStore('runs', { keyPath: 'id' });
-          runs.createIndex('createdAt', 'createdAt');
-          db.createObjectStore('kv');
-        }
-      },
-    }).catch((error) => {
+    dbPromise = openWithMigrations(name).catch((error) => {
       dbPromise = null;
-      throw toStorageError(error, 'Opening the browser database');
+      throw error;
     });
   }
   return dbPromise;
+}
+
+function openWithMigrations(name: string): Promise<IDBPDatabase<StudioDbSchema>> {
+  return openDB<StudioDbSchema>(name, DB_VERSION, {
+    upgrade(db, oldVersion, _newVersion, transaction) {
+      runMigrations(db, oldVersion, transaction);
+    },
+    blocked() {
+      console.warn('[storage] another tab holds an older version of the database open; close it to finish the upgrade');
+    },
+  }).catch((error) => {
+    throw toStorageError(error, 'Opening the browser database');
+  });
 }

@@ -3,8 +3,11 @@ import { useEffect } from 'react';
 import { useBackendStore } from '../state/backend-store';
 import { useRunsStore } from '../state/runs-store';
 import { BackendPanel } from './BackendPanel';
+import { ClipItPanel } from './ClipItPanel';
+import { ClipPanel } from './ClipPanel';
 import { DatasetPanel } from './DatasetPanel';
 import { EvaluationPanel } from './EvaluationPanel';
+import { ReportsPanel } from './ReportsPanel';
 import { SplitPanel } from './SplitPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { RunsPanel } from './RunsPanel';
@@ -32,8 +35,11 @@ export function App() {
         <section className="column">
           <DatasetPanel />
           <SplitPanel />
+          <ReportsPanel />
         </section>
         <section className="column wide">
+          <ClipPanel />
+          <ClipItPanel />
           <TrainingPanel />
           <EvaluationPanel />
           <RunsPanel />

@@ -1,18 +1,29 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 
 import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '../core/ingest/image-limits';
 import { useDatasetStore } from '../state/dataset-store';
+import { DuplicatesWarning } from './DuplicatesWarning';
 import { filesFromDrop } from './folder-drop';
 import { GroupsControl } from './GroupsControl';
 import { ImportReport } from './ImportReport';
+import { LabelsTableControl } from './LabelsTableControl';
+import { LayoutControl } from './LayoutControl';
 import { ProgressBar } from './ProgressBar';
 import { ThumbnailGrid } from './ThumbnailGrid';
 
-/** Folder import (drop or picker), class counts, thumbnails and the import report. */
+/**
+ * Folder import (drop or picker), class folder choices or a labels CSV, class
+ * counts, duplicate warning, thumbnails and the import report.
+ */
 export function DatasetPanel() {
-  const { rootName, classNames, images, progress, error, importFiles, cancelImport } = useDatasetStore();
+  const { rootName, classNames, images, source, labels, progress, error, storageWarning, restoring, importFiles, cancelImport, restoreSaved, forgetSaved } =
+    useDatasetStore();
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void restoreSaved();
+  }, [restoreSaved]);
 
   const counts = classNames.map((_, label) => images.filter((image) => image.label === label).length);
 
@@ -73,6 +84,22 @@ export function DatasetPanel() {
           {error}
         </p>
       )}
+      {restoring && <p className="hint">Reading the dataset saved in this browser…</p>}
+      {storageWarning && (
+        <p className="warning-text" data-testid="storage-warning">
+          {storageWarning}
+        </p>
+      )}
+
+      {source && (
+        <>
+          <LayoutControl />
+          <details className="labels-table" open={labels.kind === 'table' || images.length === 0}>
+            <summary>Labels from a CSV instead of class folders</summary>
+            <LabelsTableControl />
+          </details>
+        </>
+      )}
 
       {images.length > 0 && (
         <>
@@ -95,12 +122,22 @@ export function DatasetPanel() {
               ))}
             </tbody>
           </table>
+          <DuplicatesWarning />
           <ThumbnailGrid images={images} classNames={classNames} />
           <GroupsControl />
         </>
       )}
 
       <ImportReport />
+
+      {source && (
+        <p className="hint" data-testid="saved-copy-note">
+          A copy of each imported image is kept in this browser&apos;s private storage (OPFS), so the dataset is still here after a reload.{' '}
+          <button type="button" className="link" onClick={() => void forgetSaved()} data-testid="forget-saved">
+            Delete the saved copies
+          </button>
+        </p>
+      )}
     </div>
   );
 }

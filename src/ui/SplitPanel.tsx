@@ -5,7 +5,7 @@ import { useDatasetStore } from '../state/dataset-store';
 
 /** Train / validation / test ratios, the split seed, and the resulting counts per class. */
 export function SplitPanel() {
-  const { classNames, split, splitRatios, splitSeed, setSplitOptions, groups } = useDatasetStore();
+  const { classNames, split, splitRatios, splitSeed, setSplitOptions, groups, excludedGroups } = useDatasetStore();
   const [ratioText, setRatioText] = useState(`${splitRatios.train},${splitRatios.val},${splitRatios.test}`);
   const [seedText, setSeedText] = useState(String(splitSeed));
   const [error, setError] = useState<string | null>(null);
@@ -69,6 +69,11 @@ export function SplitPanel() {
             </tr>
           </tbody>
         </table>
+      )}
+      {split && split.excluded > 0 && excludedGroups && (
+        <p className="warning-text" data-testid="split-excluded">
+          {split.excluded.toLocaleString()} images left out of every split: {excludedGroups.reason}
+        </p>
       )}
       {split && !groups && (
         <p className="hint">

@@ -21,11 +21,12 @@ const FIELDS: FieldSpec[] = [
   { key: 'dropout', label: 'Dropout', help: 'Dropout rate on the pooled features during training (0 = off).', step: 0.05 },
   { key: 'schedule', label: 'LR schedule', help: 'Constant, or cosine annealing to 0 over the run.', options: [{ value: 'constant', label: 'constant' }, { value: 'cosine', label: 'cosine' }] },
   { key: 'seed', label: 'Seed', help: 'Seed of weight initialisation, shuffling and dropout; the same seed reproduces a run.', step: 1 },
+  { key: 'checkpointEvery', label: 'Checkpoint every', help: 'Steps between checkpoints (weights, optimizer, random state, data position), besides each epoch end. A run interrupted by a reload resumes from the last one.', step: 1 },
 ];
 
 /** Training settings, run controls, live progress and curves. */
 export function TrainingPanel() {
-  const { settings, setSettings, startRun, pause, resume, stop, activeRunId, runs, selectedRunId, error } = useRunsStore();
+  const { settings, setSettings, startRun, resumeRun, pause, resume, stop, activeRunId, runs, selectedRunId, error } = useRunsStore();
   const imageCount = useDatasetStore((s) => s.images.length);
   const run = runs.find((r) => r.id === (activeRunId ?? selectedRunId)) ?? null;
   const active = activeRunId !== null;
@@ -83,6 +84,11 @@ export function TrainingPanel() {
         <button type="button" onClick={stop} disabled={!active} data-testid="stop-training">
           Stop
         </button>
+        {!active && run?.phase === 'interrupted' && (
+          <button type="button" onClick={() => void resumeRun(run.id)} data-testid="resume-run">
+            Resume from step {run.checkpointStep}
+          </button>
+        )}
       </div>
       {error && (
         <p className="error-text" role="alert">
@@ -93,6 +99,11 @@ export function TrainingPanel() {
       {run && (
         <div className="run-status" data-testid="run-status" data-phase={run.phase}>
           <strong>{run.name}</strong> — {run.statusMessage}
+          {run.warnings.map((warning) => (
+            <p key={warning} className="warning-text" role="status">
+              {warning}
+            </p>
+          ))}
           {run.decodeProgress && <ProgressBar done={run.decodeProgress.done} total={run.decodeProgress.total} label="Decoding" />}
           {lastStep && (
             <>

@@ -5,6 +5,12 @@ export interface EmbedTextBatchesOptions {
   batchSize?: number;
   /** Called after each batch with the number of texts embedded so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Pads every row to this many tokens by repeating its end token. GPU
+   * backends compile a shader per tensor shape, so one fixed length costs a
+   * few wasted positions but saves a compilation per batch.
+   */
+  padTo?: number;
 }
 
 /**
@@ -28,7 +34,8 @@ export async function embedTextBatches(
 
   for (let start = 0; start < order.length; start += batchSize) {
     const batchOrder = order.slice(start, start + batchSize);
-    const embeds = model.embedText(batchOrder.map((index) => ids[index]));
+    const rows = batchOrder.map((index) => padRow(ids[index], options.padTo));
+    const embeds = model.embedText(rows);
 
     try {
       const values = await embeds.data();
@@ -39,4 +46,9 @@ export async function embedTextBatches(
     options.onProgress?.(Math.min(start + batchSize, order.length), order.length);
   }
   return out;
+}
+
+function padRow(row: readonly number[], padTo: number | undefined): readonly number[] {
+  if (padTo === undefined || row.length >= padTo || row.length === 0) return row;
+  return [...row, ...new Array<number>(padTo - row.length).fill(row[row.length - 1])];
 }

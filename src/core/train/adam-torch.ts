@@ -41,8 +41,12 @@ export class TorchAdam {
     public config: AdamConfig,
   ) {
     for (const [name, param] of params) {
-      this.firstMoments.set(name, tf.variable(tf.zerosLike(param), false));
-      this.secondMoments.set(name, tf.variable(tf.zerosLike(param), false));
+      const zeros = tf.zerosLike(param);
+      this.firstMoments.set(name, tf.variable(zeros, false));
+      this.secondMoments.set(name, tf.variable(zeros, false));
+
+      // The variables hold their own reference to the data, so the initial tensor can go.
+      zeros.dispose();
     }
   }
 

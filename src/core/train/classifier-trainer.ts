@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// The full tfjs package registers every gradient (in Node too, where the ESM deep import fails).
+import '@tensorflow/tfjs';
 
 import { SeededRng } from '../rng';
 import { TorchAdam } from './adam-torch';
 import { clipByGlobalNorm } from './grad-clip';
 import { learningRateAt, type LrScheduleKind } from './lr-schedule';
 import { RunControl } from './run-control';
+import type { TrainerCheckpoint, WeightMap } from './trainer-checkpoint';
 
 /** A model the trainer can fit: named trainable variables and a logits function. */
 export interface TrainableClassifier {
@@ -30,6 +32,8 @@ export interface TrainConfig {
   clipNorm: number;
   schedule: LrScheduleKind;
   seed: number;
+  /** Save a checkpoint every this many steps (0: only at epoch ends). */
+  checkpointEvery?: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -67,6 +71,8 @@ export interface EpochProgress {
 export interface TrainCallbacks {
   onStep?(progress: StepProgress): void;
   onEpoch?(progress: EpochProgress): void;
+  /** Receives a checkpoint every `checkpointEvery` steps and after each epoch; the run waits for it. */
+  onCheckpoint?(checkpoint: TrainerCheckpoint): Promise<void> | void;
 }
 
 export interface TrainSplit {
@@ -107,6 +113,7 @@ export class ClassifierTrainer {
     private readonly labels: Int32Array,
     private readonly split: TrainSplit,
     readonly config: TrainConfig,
+    private readonly resumeFrom: TrainerCheckpoint | null = null,
   ) {
     if (split.train.length === 0) throw new Error('The training split is empty: add images or change the split ratios.');
     this.optimizer = new TorchAdam(model.params, {
@@ -128,11 +135,25 @@ export class ClassifierTrainer {
     const stepsPerEpoch = this.stepsPerEpoch;
     const totalSteps = epochs * stepsPerEpoch;
 
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = this.rng.shuffle([...this.split.train]);
-      let lossSum = 0;
+    let startEpoch = 1;
+    let startStep = 0;
+    let resumedOrder: number[] | null = null;
+    let resumedLossSum = 0;
+    if (this.resumeFrom) {
+      this.restore(this.resumeFrom);
+      startEpoch = this.resumeFrom.epoch;
+      startStep = this.resumeFrom.epochStep;
+      resumedOrder = this.resumeFrom.order;
+      resumedLossSum = this.resumeFrom.epochLossSum;
+    }
 
-      for (let epochStep = 0; epochStep < stepsPerEpoch; epochStep++) {
+    for (let epoch = startEpoch; epoch <= epochs; epoch++) {
+      // A checkpoint from an epoch end has no order yet: that epoch starts with a fresh shuffle.
+      const resuming = epoch === startEpoch && resumedOrder !== null && resumedOrder.length > 0;
+      const order = resuming ? resumedOrder! : this.rng.shuffle([...this.split.train]);
+      let lossSum = resuming ? resumedLossSum : 0;
+
+      for (let epochStep = resuming ? startStep : 0; epochStep < stepsPerEpoch; epochStep++) {
         if (!(await this.control.checkpoint())) return this.finish(true);
 
         const started = performance.now();
@@ -144,6 +165,7 @@ export class ClassifierTrainer {
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(step, loss);
 
         lossSum += loss;
+        this.position = { epoch, epochStep: epochStep + 1, order, epochLossSum: lossSum };
         const seconds = (performance.now() - started) / 1000;
         callbacks.onStep?.({
           step,
@@ -155,6 +177,11 @@ export class ClassifierTrainer {
           learningRate,
           imagesPerSecond: batchIndices.length / Math.max(seconds, 1e-6),
         });
+
+        const every = this.config.checkpointEvery ?? 0;
+        if (callbacks.onCheckpoint && every > 0 && step % every === 0 && epochStep + 1 < stepsPerEpoch) {
+          await callbacks.onCheckpoint(await this.checkpoint());
+        }
       }
 
       const evaluation = await this.evaluate(this.split.val);
@@ -172,9 +199,63 @@ export class ClassifierTrainer {
         valProbabilities: evaluation.probabilities,
         isBest,
       });
+
+      this.position = { epoch: epoch + 1, epochStep: 0, order: [], epochLossSum: 0 };
+      if (callbacks.onCheckpoint) await callbacks.onCheckpoint(await this.checkpoint());
     }
 
     return this.finish(false);
+  }
+
+  /** Where the run stands after the last completed step; see `checkpoint()`. */
+  private position: { epoch: number; epochStep: number; order: number[]; epochLossSum: number } = {
+    epoch: 1,
+    epochStep: 0,
+    order: [],
+    epochLossSum: 0,
+  };
+
+  /** Captures weights, optimizer moments, RNG state and data-order position after the last completed step. */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const weights = await readWeights(this.model.params);
+    const shapes: Record<string, number[]> = {};
+    for (const [name, param] of this.model.params) shapes[name] = [...param.shape];
+
+    return {
+      step: this.optimizer.step,
+      epoch: this.position.epoch,
+      epochStep: this.position.epochStep,
+      order: [...this.position.order],
+      epochLossSum: this.position.epochLossSum,
+      rngState: this.rng.getState(),
+      optimizer: await this.optimizer.getState(),
+      weights,
+      bestValLoss: this.bestValLoss,
+      bestWeights: this.bestWeights ? await readWeights(this.bestWeights) : null,
+    };
+  }
+
+  private restore(checkpoint: TrainerCheckpoint): void {
+    for (const [name, param] of this.model.params) {
+      const entry = checkpoint.weights[name];
+      if (!entry) throw new Error(`The checkpoint has no tensor "${name}"; it belongs to a different model.`);
+      param.assign(tf.tensor(entry.values, param.shape));
+    }
+    this.optimizer.setState(checkpoint.optimizer);
+    this.rng.setState(checkpoint.rngState);
+    this.bestValLoss = checkpoint.bestValLoss;
+    if (checkpoint.bestWeights) {
+      this.bestWeights = new Map();
+      for (const [name, param] of this.model.params) {
+        this.bestWeights.set(name, tf.tensor(checkpoint.bestWeights[name].values, param.shape));
+      }
+    }
+    this.position = {
+      epoch: checkpoint.epoch,
+      epochStep: checkpoint.epochStep,
+      order: checkpoint.order,
+      epochLossSum: checkpoint.epochLossSum,
+    };
   }
 
   private finish(stopped: boolean): { stopped: boolean; bestValLoss: number } {
@@ -264,6 +345,14 @@ export class ClassifierTrainer {
     if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
     this.bestWeights = null;
   }
+}
+
+async function readWeights(tensors: Map<string, tf.Tensor>): Promise<WeightMap> {
+  const out: WeightMap = {};
+  for (const [name, tensor] of tensors) {
+    out[name] = { shape: [...tensor.shape], values: (await tensor.data()) as Float32Array };
+  }
+  return out;
 }
 
 export function argmax(values: ArrayLike<number>, offset: number, length: number): number {

@@ -9,7 +9,7 @@ import { sniffImage } from '../../../src/core/ingest/image-sniff';
 import { readTiffHeader } from '../../../src/core/ingest/tiff-header';
 import { classifyPath } from '../../../src/core/ingest/file-filter';
 import { sharedPath } from '../shared-path';
-import { nodeImageDecoder } from './node-image-decoder';
+import { nodeImageDecoder } from '../../../src/platform/node-image-decoder';
 
 const TUM = sharedPath('data', 'bad-inputs', 'images', 'TUM');
 

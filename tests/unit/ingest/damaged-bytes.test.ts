@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { decodeImageFile } from '../../../src/core/ingest/image-decode';
 import { sharedPath } from '../shared-path';
-import { nodeImageDecoder } from './node-image-decoder';
+import { nodeImageDecoder } from '../../../src/platform/node-image-decoder';
 
 const TUM = sharedPath('data', 'bad-inputs', 'images', 'TUM');
 

@@ -7,7 +7,7 @@ import { sniffImage } from '../../../src/core/ingest/image-sniff';
 import { readTiffHeader } from '../../../src/core/ingest/tiff-header';
 import { buildTiff } from './tiff-builder';
 import { sharedPath } from '../shared-path';
-import { nodeImageDecoder } from './node-image-decoder';
+import { nodeImageDecoder } from '../../../src/platform/node-image-decoder';
 
 function bytesOf(...parts: (number[] | string)[]): Uint8Array {
   const out: number[] = [];

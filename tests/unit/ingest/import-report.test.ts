@@ -7,7 +7,7 @@ import path from 'node:path';
 import { filterFiles } from '../../../src/core/ingest/file-filter';
 import { SHARED, sharedPath } from '../shared-path';
 import { listAsDropped } from './walk-folder';
-import { nodeImageDecoder } from './node-image-decoder';
+import { nodeImageDecoder } from '../../../src/platform/node-image-decoder';
 
 describe('import report', () => {
   it('CSV export quotes per RFC 4180', () => {

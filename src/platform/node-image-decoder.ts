@@ -1,5 +1,5 @@
 /**
- * `PlatformDecoder` for Node tests: pngjs 7 for PNG, jpeg-js 0.4 for JPEG
+ * `PlatformDecoder` for Node (tests and command-line tools): pngjs 7 for PNG, jpeg-js 0.4 for JPEG
  * (which also converts Adobe CMYK/YCCK JPEGs to RGB). WebP and GIF have no
  * decoder here, so they are rejected as unsupported; tests check their
  * headers only, and the browser decodes them through createImageBitmap.
@@ -8,8 +8,8 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
-import { ImageDecodeError } from '../../../src/core/ingest/decode-error';
-import type { PlatformDecoder, PlatformImage } from '../../../src/core/ingest/image-decode';
+import { ImageDecodeError } from '../core/ingest/decode-error';
+import type { PlatformDecoder, PlatformImage } from '../core/ingest/image-decode';
 
 export const nodeImageDecoder: PlatformDecoder = async (bytes: Uint8Array, mime: string): Promise<PlatformImage> => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
