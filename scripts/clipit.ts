@@ -36,7 +36,8 @@ import * as tf from '@tensorflow/tfjs-core';
 const USAGE = `Usage: npm run clipit -- --images DIR --reports FILE --clip DIR --out DIR
   [--groups CSV] [--report-field NAME] [--backend wasm|cpu] [--backbone cnn]
   [--image-size N] [--epochs N] [--batch N] [--lr X] [--lambda X] [--lora-rank N]
-  [--lora-alpha X] [--split 0.7,0.15,0.15] [--passages] [--seeds 0,1,2] [--no-text-lora]`;
+  [--lora-alpha X] [--split 0.7,0.15,0.15] [--passages] [--seeds 0,1,2] [--no-text-lora]
+  [--exclude-groups FILE.json]  (groups left out of every split, e.g. a demo CLIP's trainGroups)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       clip: { type: 'string' },
       out: { type: 'string' },
       groups: { type: 'string' },
+      'exclude-groups': { type: 'string' },
       'report-field': { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       backbone: { type: 'string', default: 'cnn' },
@@ -135,10 +137,12 @@ async function main(): Promise<void> {
 
   // Split and comparison.
   const ratios = parseSplitRatios(values.split!);
+  const excludeGroups = values['exclude-groups'] ? readExcludedGroups(values['exclude-groups']) : undefined;
   const split = splitDataset(
     dataset.paths.map((p, i) => ({ label: dataset.labels[i], group: groupOf.get(p) })),
-    { ratios, seed: 0 },
+    { ratios, seed: 0, excludeGroups },
   );
+  if (excludeGroups) log(`${split.excluded} images of ${excludeGroups.size} excluded groups left out of every split`);
   const seeds = values.seeds!.split(',').map((s) => positiveInt(s.trim(), '--seeds', true));
   const request: ComparisonRequest = {
     runId: 'cli',
@@ -192,7 +196,7 @@ async function main(): Promise<void> {
   const top1 = Array.from(ranked.top1Scores);
   const metrics = {
     classes: dataset.classNames,
-    split: { train: split.indices.train.length, val: split.indices.val.length, test: split.indices.test.length },
+    split: { train: split.indices.train.length, val: split.indices.val.length, test: split.indices.test.length, excluded: split.excluded },
     clip: values.clip,
     backend,
     seeds,
@@ -240,6 +244,14 @@ function pairsCsv(paths: string[], texts: { reportId: string; text: string }[], 
     }
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** Reads group ids from JSON: a list, or an object with `trainGroups` (the demo CLIP's split file). */
+function readExcludedGroups(file: string): Set<string> {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as string[] | { trainGroups?: string[] };
+  const groups = Array.isArray(parsed) ? parsed : parsed.trainGroups;
+  if (!Array.isArray(groups)) throw new Error(`${file}: expected a JSON list of group ids or an object with "trainGroups".`);
+  return new Set(groups);
 }
 
 function positiveInt(text: string, flag: string, allowZero = false): number {

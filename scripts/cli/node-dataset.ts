@@ -71,7 +71,7 @@ export async function decodeAll(
   return failed;
 }
 
-/** A PixelStore filled at `size` px from decoded images. */
+/** Creates a PixelStore and a sink that resizes decoded images into it at `size` px. */
 export function pixelStoreSink(count: number, size: number): { store: PixelStore; add(index: number, image: DecodedImage): void } {
   const store = new PixelStore(count, size);
   return { store, add: (index, image) => store.set(index, resizeRgbSquare(image.data, image.width, image.height, size)) };

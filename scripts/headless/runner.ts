@@ -5,7 +5,6 @@
  * through same-origin `/__local__/` URLs that Playwright fulfils from disk. The page's CSP
  * (`connect-src 'self'`) therefore stays in force, and nothing goes over the network.
  */
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,13 +34,12 @@ export interface HeadlessOptions {
 type Method = keyof ClipitHeadless;
 
 export class HeadlessRunner {
-  private readonly localFiles = new Map<string, string>();
-
   private constructor(
     private readonly browser: Browser,
     private readonly page: Page,
     private readonly server: StaticServer,
     private readonly pageErrors: string[],
+    private readonly localFiles: Map<string, string>,
   ) {}
 
   /** Builds if needed, starts the server and Chromium, and waits until the page is ready. */
@@ -50,7 +48,10 @@ export class HeadlessRunner {
     const distDir = options.distDir ?? DEFAULT_DIST_DIR;
     await ensureBuild(REPO_ROOT, distDir, verbose);
 
-    const server = await startStaticServer(distDir);
+    const localFiles = new Map<string, string>();
+    const server = await startStaticServer(distDir, (pathname) =>
+      pathname.startsWith(LOCAL_PREFIX) ? localFiles.get(pathname.slice(LOCAL_PREFIX.length)) : undefined,
+    );
     let browser: Browser | null = null;
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
@@ -65,8 +66,8 @@ export class HeadlessRunner {
         page.on('pageerror', (error) => process.stderr.write(`[chromium pageerror] ${error.message}\n`));
       }
 
-      const runner = new HeadlessRunner(browser, page, server, pageErrors);
-      await page.route(`**${LOCAL_PREFIX}**`, (route) => runner.fulfillLocal(route));
+      const runner = new HeadlessRunner(browser, page, server, pageErrors, localFiles);
+      // Registered files are streamed by the server; any other `/__local__/` URL gets 404 there.
       await runner.waitUntilReady();
       return runner;
     } catch (error) {
@@ -117,21 +118,6 @@ export class HeadlessRunner {
       const errors = this.pageErrors.length > 0 ? ` Page errors: ${this.pageErrors.join(' | ')}` : ' Run with --verbose to see the page console.';
       throw new Error(`headless.html did not become ready within ${PAGE_READY_TIMEOUT_MS / 1000} s.${errors}`);
     }
-  }
-
-  private async fulfillLocal(route: import('playwright-core').Route): Promise<void> {
-    const url = new URL(route.request().url());
-    const filePath = url.pathname.startsWith(LOCAL_PREFIX) ? this.localFiles.get(url.pathname.slice(LOCAL_PREFIX.length)) : undefined;
-    if (!filePath || !existsSync(filePath) || !statSync(filePath).isFile()) {
-      await route.fulfill({ status: 404, contentType: 'text/plain', body: `Not found: ${url.pathname}` });
-      return;
-    }
-    await route.fulfill({
-      status: 200,
-      path: filePath,
-      contentType: 'application/octet-stream',
-      headers: { 'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-store' },
-    });
   }
 }
 

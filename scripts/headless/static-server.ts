@@ -32,13 +32,17 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on a free port of 127.0.0.1 chosen by the OS. Other methods than GET and HEAD get 405. */
-export async function startStaticServer(root: string): Promise<StaticServer> {
+/**
+ * Serves `root` on a free port of 127.0.0.1 chosen by the OS. Other methods than GET and HEAD get 405.
+ * `resolveLocal` maps a URL path to a file outside `root` that the caller registered (model
+ * weights, images); those are streamed from disk, so files of any size reach the page.
+ */
+export async function startStaticServer(root: string, resolveLocal?: (pathname: string) => string | undefined): Promise<StaticServer> {
   const rootDir = path.resolve(root);
   const headers = securityHeaders({ strictCsp: true });
 
   const server = http.createServer((request, response) => {
-    void serveFile(rootDir, headers, request, response);
+    void serveFile(rootDir, headers, request, response, resolveLocal);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -57,7 +61,13 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
   };
 }
 
-async function serveFile(rootDir: string, headers: Record<string, string>, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+async function serveFile(
+  rootDir: string,
+  headers: Record<string, string>,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  resolveLocal?: (pathname: string) => string | undefined,
+): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
     return;
@@ -71,8 +81,9 @@ async function serveFile(rootDir: string, headers: Record<string, string>, reque
     response.writeHead(400, headers).end();
     return;
   }
-  const filePath = path.resolve(rootDir, `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`);
-  if (filePath !== rootDir && !filePath.startsWith(rootDir + path.sep)) {
+  const local = resolveLocal?.(pathname);
+  const filePath = local ?? path.resolve(rootDir, `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`);
+  if (!local && filePath !== rootDir && !filePath.startsWith(rootDir + path.sep)) {
     response.writeHead(404, headers).end();
     return;
   }

@@ -141,7 +141,8 @@ export const useClipItStore = create<ClipItState>((set, get) => ({
           onStatus: (message: string) => set({ status: message }),
         }),
       );
-      set({ result, status: result.status === 'failed' ? `Failed: ${result.message}` : result.status === 'stopped' ? 'Stopped' : 'Completed', error: result.status === 'failed' ? result.message ?? null : null });
+      const status = { completed: 'Completed', stopped: 'Stopped', failed: `Failed: ${result.message}` }[result.status];
+      set({ result, status, error: result.status === 'failed' ? (result.message ?? null) : null });
     } catch (error) {
       set({ error: error instanceof Error ? error.message : String(error), status: 'Failed' });
     } finally {

@@ -231,7 +231,7 @@ async function executeRun(id: string, resume: boolean): Promise<void> {
 }
 
 /**
- * A run saved while it was training was cut short by a reload or crash. With
+ * Restores a run saved while it was training, which a reload or crash cut short. With
  * a checkpoint it can resume: its curves are cut back to the checkpoint, so
  * the resumed steps continue them without overlap.
  */

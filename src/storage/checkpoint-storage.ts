@@ -11,7 +11,7 @@ import { openStudioDb, type StoredCheckpoint } from './db';
 import { readBlob, removeEntry, writeBlob } from './opfs';
 import { StorageError, toStorageError } from './storage-error';
 
-/** Where checkpoint payloads go: OPFS in the browser, memory in tests. */
+/** Storage for checkpoint payloads: OPFS in the browser, memory in tests. */
 export interface BlobStore {
   write(key: string, data: ArrayBuffer): Promise<void>;
   read(key: string): Promise<ArrayBuffer | null>;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { ComparisonCallbacks, ComparisonRequest, ComparisonStage, StageResult } from '../../clipit-protocol';
+import { STAGE_LABELS, type ComparisonCallbacks, type ComparisonRequest, type ComparisonStage, type StageResult } from '../../clipit-protocol';
 import type { ClipBpeTokenizer } from '../clip/bpe-tokenizer';
 import type { ClipModel } from '../clip/clip-model';
 import { embedTextBatches } from '../clip/embed-text-batches';
@@ -28,10 +28,11 @@ export interface ComparisonOutcome {
 
 /**
  * Trains every requested stage for every seed on the same split and
- * summarises the test metrics: the small CNN baseline trained whole (it has
- * no pretraining, so freezing it would leave nothing to compare), the text
- * classifier on the frozen embedding of each image's paired report, and
- * CLIP-IT fusion training. The studio's worker and the command line share it.
+ * summarises the test metrics. The stages are the small CNN baseline, the
+ * text classifier on the frozen embedding of each image's paired report, and
+ * CLIP-IT fusion training. The CNN is trained whole because it has no
+ * pretraining, so freezing it would leave nothing to compare. The studio's
+ * worker and the command line share this function.
  */
 export async function runComparisonStages(
   request: ComparisonRequest,
@@ -191,7 +192,7 @@ function linkControls(outer: RunControl, inner: RunControl): () => void {
   return () => Object.assign(outer, original);
 }
 
-/** A control for the text classifier that follows the comparison's control. */
+/** Creates a control for the text classifier that follows the comparison's control. */
 function linkedControl(outer: RunControl): RunControl {
   const inner = new RunControl();
   linkControls(outer, inner);
@@ -216,5 +217,5 @@ function summarizeStage(stage: ComparisonStage, seeds: number[], perSeed: Classi
 }
 
 function stageName(stage: ComparisonStage): string {
-  return stage === 'unimodal' ? 'Unimodal baseline' : stage === 'text' ? 'Text classifier' : 'CLIP-IT';
+  return STAGE_LABELS[stage];
 }
