@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { csvField } from '../src/core/ingest/import-report';
 import type { ComparisonRequest, StageResult } from '../src/clipit-protocol';
 import { loadClipTokenizerFromFiles } from '../src/core/clip/bpe-tokenizer';
 import { loadClipFromFiles } from '../src/core/clip/clip-model';
@@ -235,12 +236,11 @@ async function embedImagesInBatches(clip: ReturnType<typeof loadClipFromFiles>, 
 }
 
 function pairsCsv(paths: string[], texts: { reportId: string; text: string }[], indices: Int32Array, scores: Float32Array, k: number): string {
-  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const lines = ['image,report_id,passage,score,rank'];
   paths.forEach((p, row) => {
     for (let rank = 0; rank < k; rank++) {
       const text = texts[indices[row * k + rank]];
-      lines.push([cell(p), cell(text.reportId), cell(text.text), scores[row * k + rank].toFixed(6), String(rank + 1)].join(','));
+      lines.push([csvField(p), csvField(text.reportId), csvField(text.text), scores[row * k + rank].toFixed(6), String(rank + 1)].join(','));
     }
   });
   return `${lines.join('\n')}\n`;

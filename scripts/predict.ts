@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { csvField } from '../src/core/ingest/import-report';
 import { importClipItModel, type ClipItExportConfig } from '../src/core/clipit/clipit-export';
 import { predictProbabilities } from '../src/core/clipit/clipit-predict';
 import { decodeAll, pixelStoreSink, walkFolder } from './cli/node-dataset';
@@ -62,12 +63,11 @@ async function main(): Promise<void> {
   const indices = [...decoded].sort((a, b) => a - b);
   const probabilities = await predictProbabilities(model, sink.store, indices);
 
-  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-  const lines = [['path', 'predicted', 'confidence', ...classNames.map((c) => `p_${c}`)].map(cell).join(',')];
+  const lines = [['path', 'predicted', 'confidence', ...classNames.map((c) => `p_${c}`)].map(csvField).join(',')];
   indices.forEach((index, row) => {
     const probs = Array.from(probabilities.subarray(row * classNames.length, (row + 1) * classNames.length));
     const best = probs.indexOf(Math.max(...probs));
-    lines.push([cell(paths[index]), cell(classNames[best]), probs[best].toFixed(6), ...probs.map((p) => p.toFixed(6))].join(','));
+    lines.push([csvField(paths[index]), csvField(classNames[best]), probs[best].toFixed(6), ...probs.map((p) => p.toFixed(6))].join(','));
   });
   writeFileSync(values.out!, `${lines.join('\n')}\n`);
 
