@@ -59,6 +59,10 @@ test('trains a CNN on real LC25000 tiles on WebGPU with a group split', async ({
   await expect(page.getByTestId('confusion-matrix').locator('tbody td')).toHaveCount(9);
   await expect(page.getByTestId('runs-table')).toContainText('webgpu');
 
+  // The footer reports browser storage and the worker's tensor memory.
+  await expect(page.getByTestId('storage-usage')).toContainText('Storage');
+  await expect(page.getByTestId('tensor-memory')).toContainText('Tensors');
+
   await page.screenshot({ path: testInfo.outputPath('studio-after-run.png'), fullPage: true });
 
   expect(recorder.all.length).toBeGreaterThan(0);

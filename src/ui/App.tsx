@@ -8,6 +8,7 @@ import { ClipPanel } from './ClipPanel';
 import { DatasetPanel } from './DatasetPanel';
 import { EvaluationPanel } from './EvaluationPanel';
 import { ReportsPanel } from './ReportsPanel';
+import { ResourcePanel } from './ResourcePanel';
 import { SplitPanel } from './SplitPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { RunsPanel } from './RunsPanel';
@@ -45,6 +46,7 @@ export function App() {
           <RunsPanel />
         </section>
       </main>
+      <ResourcePanel />
     </div>
   );
 }
