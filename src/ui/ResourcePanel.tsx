@@ -27,7 +27,7 @@ export function ResourcePanel() {
     let cancelled = false;
     let inFlight = false;
     const refresh = async () => {
-      // The worker answers between training steps; skip a tick rather than queue calls behind a long step.
+      // The worker replies only between training steps, so a tick is skipped rather than queued behind a long step.
       if (inFlight) return;
       inFlight = true;
       try {
