@@ -5,6 +5,7 @@ import '@tensorflow/tfjs';
 import { classificationMetrics } from '../eval/classification-metrics';
 import { SeededRng } from '../rng';
 import { TorchAdam } from '../train/adam-torch';
+import { BestWeights } from '../train/best-weights';
 import { type BatchSource, NonFiniteLossError, type TrainSplit, argmax } from '../train/classifier-trainer';
 import { clipByGlobalNorm } from '../train/grad-clip';
 import { learningRateAt } from '../train/lr-schedule';
@@ -55,7 +56,7 @@ export class ClipItTrainer {
   private readonly optimizer: TorchAdam;
   private readonly shuffleRng: SeededRng;
   private readonly dropoutRng: SeededRng;
-  private bestWeights: Map<string, tf.Tensor> | null = null;
+  private readonly bestWeights = new BestWeights();
   private bestValLoss = Infinity;
   private bestEpoch = 0;
 
@@ -135,7 +136,7 @@ export class ClipItTrainer {
       if (isBest) {
         this.bestValLoss = val.loss;
         this.bestEpoch = epoch;
-        this.keepBestWeights();
+        this.bestWeights.keep(this.params);
       }
 
       callbacks.onEpoch?.({
@@ -255,27 +256,13 @@ export class ClipItTrainer {
   }
 
   private finish(stopped: boolean): ClipItRunResult {
-    this.restoreBestWeights();
+    this.bestWeights.restoreInto(this.params);
     return { stopped, bestValLoss: this.bestValLoss, bestEpoch: this.bestEpoch };
-  }
-
-  private keepBestWeights(): void {
-    if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
-    this.bestWeights = new Map();
-    for (const [name, param] of this.params) this.bestWeights.set(name, tf.clone(param));
-  }
-
-  private restoreBestWeights(): void {
-    if (!this.bestWeights) return;
-    for (const [name, param] of this.params) param.assign(this.bestWeights.get(name)!);
-    tf.dispose([...this.bestWeights.values()]);
-    this.bestWeights = null;
   }
 
   /** Frees the optimizer state and kept weights; the model and text targets belong to the caller. */
   dispose(): void {
     this.optimizer.dispose();
-    if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
-    this.bestWeights = null;
+    this.bestWeights.dispose();
   }
 }

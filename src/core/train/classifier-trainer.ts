@@ -6,6 +6,7 @@ import { SeededRng } from '../rng';
 import { TorchAdam } from './adam-torch';
 import { clipByGlobalNorm } from './grad-clip';
 import { learningRateAt, type LrScheduleKind } from './lr-schedule';
+import { BestWeights } from './best-weights';
 import { RunControl } from './run-control';
 import type { TrainerCheckpoint, WeightMap } from './trainer-checkpoint';
 
@@ -104,7 +105,7 @@ export class ClassifierTrainer {
   readonly control = new RunControl();
   private readonly optimizer: TorchAdam;
   private readonly rng: SeededRng;
-  private bestWeights: Map<string, tf.Tensor> | null = null;
+  private readonly bestWeights = new BestWeights();
   private bestValLoss = Infinity;
 
   constructor(
@@ -188,7 +189,7 @@ export class ClassifierTrainer {
       const isBest = this.split.val.length > 0 && evaluation.loss < this.bestValLoss;
       if (isBest) {
         this.bestValLoss = evaluation.loss;
-        this.keepBestWeights();
+        this.bestWeights.keep(this.model.params);
       }
 
       callbacks.onEpoch?.({
@@ -207,7 +208,7 @@ export class ClassifierTrainer {
     return this.finish(false);
   }
 
-  /** Where the run stands after the last completed step; see `checkpoint()`. */
+  /** Position of the run after the last completed step; see `checkpoint()`. */
   private position: { epoch: number; epochStep: number; order: number[]; epochLossSum: number } = {
     epoch: 1,
     epochStep: 0,
@@ -231,7 +232,7 @@ export class ClassifierTrainer {
       optimizer: await this.optimizer.getState(),
       weights,
       bestValLoss: this.bestValLoss,
-      bestWeights: this.bestWeights ? await readWeights(this.bestWeights) : null,
+      bestWeights: this.bestWeights.tensors ? await readWeights(this.bestWeights.tensors) : null,
     };
   }
 
@@ -245,10 +246,9 @@ export class ClassifierTrainer {
     this.rng.setState(checkpoint.rngState);
     this.bestValLoss = checkpoint.bestValLoss;
     if (checkpoint.bestWeights) {
-      this.bestWeights = new Map();
-      for (const [name, param] of this.model.params) {
-        this.bestWeights.set(name, tf.tensor(checkpoint.bestWeights[name].values, param.shape));
-      }
+      const copies = new Map<string, tf.Tensor>();
+      for (const [name, param] of this.model.params) copies.set(name, tf.tensor(checkpoint.bestWeights[name].values, param.shape));
+      this.bestWeights.adopt(copies);
     }
     this.position = {
       epoch: checkpoint.epoch,
@@ -259,7 +259,7 @@ export class ClassifierTrainer {
   }
 
   private finish(stopped: boolean): { stopped: boolean; bestValLoss: number } {
-    this.restoreBestWeights();
+    this.bestWeights.restoreInto(this.model.params);
     return { stopped, bestValLoss: this.bestValLoss };
   }
 
@@ -327,27 +327,13 @@ export class ClassifierTrainer {
     return { loss: lossSum / indices.length, accuracy: correct / indices.length, probabilities };
   }
 
-  private keepBestWeights(): void {
-    if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
-    this.bestWeights = new Map();
-    for (const [name, param] of this.model.params) this.bestWeights.set(name, tf.clone(param));
-  }
-
-  private restoreBestWeights(): void {
-    if (!this.bestWeights) return;
-    for (const [name, param] of this.model.params) param.assign(this.bestWeights.get(name)!);
-    tf.dispose([...this.bestWeights.values()]);
-    this.bestWeights = null;
-  }
-
   dispose(): void {
     this.optimizer.dispose();
-    if (this.bestWeights) tf.dispose([...this.bestWeights.values()]);
-    this.bestWeights = null;
+    this.bestWeights.dispose();
   }
 }
 
-async function readWeights(tensors: Map<string, tf.Tensor>): Promise<WeightMap> {
+async function readWeights(tensors: ReadonlyMap<string, tf.Tensor>): Promise<WeightMap> {
   const out: WeightMap = {};
   for (const [name, tensor] of tensors) {
     out[name] = { shape: [...tensor.shape], values: (await tensor.data()) as Float32Array };
