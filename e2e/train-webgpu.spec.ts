@@ -28,7 +28,7 @@ test('trains a CNN on real LC25000 tiles on WebGPU with a group split', async ({
   await expect(page.getByTestId('class-counts')).toContainText('lung_aca');
   await expect(page.getByTestId('thumbnail-grid').locator('img').first()).toBeVisible();
 
-  // Groups from the shared CSV; its `filename` column holds bare file names.
+  // Groups from the shared CSV; its `filename` column contains bare file names.
   await page.getByTestId('groups-input').setInputFiles(path.join(LC25000, 'groups.csv'));
   await expect(page.getByTestId('groups-path-column')).toHaveValue('filename');
   await expect(page.getByTestId('groups-group-column')).toHaveValue('group_id');

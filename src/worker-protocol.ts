@@ -1,5 +1,5 @@
 /**
- * Types shared by the UI and the workers. This file holds types only, so a
+ * Types shared by the UI and the workers. This file contains types only, so a
  * worker never pulls UI code into its bundle and the UI never pulls tfjs.
  */
 
@@ -74,7 +74,7 @@ export interface AdapterDescription {
 export interface BackendAttempt {
   backend: BackendName;
   ok: boolean;
-  /** Why the backend did not activate, when it did not. */
+  /** Reason the backend did not activate, when it did not. */
   error?: string;
 }
 

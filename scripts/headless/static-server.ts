@@ -34,8 +34,8 @@ export interface StaticServer {
 
 /**
  * Serves `root` on a free port of 127.0.0.1 chosen by the OS. Other methods than GET and HEAD get 405.
- * `resolveLocal` maps a URL path to a file outside `root` that the caller registered (model
- * weights, images); those are streamed from disk, so files of any size reach the page.
+ * `resolveLocal` maps a URL path to a file outside `root` that the caller registered, such as
+ * model weights or images. Those files are streamed from disk, so files of any size reach the page.
  */
 export async function startStaticServer(root: string, resolveLocal?: (pathname: string) => string | undefined): Promise<StaticServer> {
   const rootDir = path.resolve(root);

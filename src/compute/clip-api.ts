@@ -271,7 +271,7 @@ function checkMatrix(matrix: EmbeddingMatrix, name: string): void {
   }
 }
 
-/** The CLIP model and tokenizer loaded in this worker, for CLIP-IT training; null when none is loaded. */
+/** Returns the CLIP model and tokenizer loaded in this worker, for CLIP-IT training, or null when none is loaded. */
 export function loadedClip(): { model: ClipModel; tokenizer: ClipBpeTokenizer | null } | null {
   return model ? { model, tokenizer } : null;
 }

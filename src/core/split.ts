@@ -44,8 +44,8 @@ export const DEFAULT_SPLIT_RATIOS: SplitRatios = { train: 0.7, val: 0.15, test: 
  * Splits items into train / validation / test, stratified by class and
  * group-aware.
  *
- * Groups are the unit of assignment: each group takes the class most of its
- * images have, the groups of each class are shuffled with the seed, and each
+ * Groups are the unit of assignment. Each group takes the class most of its
+ * images have. The groups of each class are shuffled with the seed, and each
  * group goes to the split furthest below its target image count for that
  * class. This keeps class proportions close to the ratios while no group
  * crosses splits.
@@ -64,7 +64,7 @@ export function splitDataset(items: readonly SplitItem[], options: SplitOptions)
     const classGroups = groups.filter((g) => g.majorityLabel === label);
 
     // Sort by key first so the shuffle does not depend on input order.
-    classGroups.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    classGroups.sort((a, b) => compareStrings(a.key, b.key));
     rng.shuffle(classGroups);
 
     const total = classGroups.reduce((sum, g) => sum + g.members.length, 0);
@@ -104,13 +104,20 @@ interface GroupBucket {
   majorityLabel: number;
 }
 
+/** Orders strings by UTF-16 code units, independent of locale. */
+function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 function collectGroups(items: readonly SplitItem[], excludeGroups?: ReadonlySet<string>): GroupBucket[] {
   const byKey = new Map<string, number[]>();
 
   items.forEach((item, index) => {
     if (item.group !== undefined && excludeGroups?.has(item.group)) return;
 
-    // Ungrouped images get a key of their own that cannot collide with a group id.
+    // Ungrouped images get a key of their own; the prefixes keep it apart from any group id.
     const key = item.group === undefined ? `\u0000item:${index}` : `g:${item.group}`;
     const members = byKey.get(key);
     if (members) members.push(index);

@@ -1,5 +1,5 @@
 /**
- * A short hash of a dataset's image paths, file sizes and labels. A resumed
+ * Computes a short hash of a dataset's image paths, file sizes and labels. A resumed
  * run compares it with the fingerprint saved at the start, so it never
  * continues on different images or labels.
  */

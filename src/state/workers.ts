@@ -5,7 +5,7 @@ import type { ImportWorkerApi, TrainingWorkerApi } from '../worker-protocol';
 let trainingWorker: Comlink.Remote<TrainingWorkerApi> | null = null;
 let importWorker: Comlink.Remote<ImportWorkerApi> | null = null;
 
-/** The one long-lived training worker; it owns tfjs and all model state. */
+/** Returns the one long-lived training worker, which owns tfjs and all model state. */
 export function getTrainingWorker(): Comlink.Remote<TrainingWorkerApi> {
   if (!trainingWorker) {
     const worker = new Worker(new URL('../../workers/training.worker.ts', import.meta.url), { type: 'module', name: 'training' });

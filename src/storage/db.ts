@@ -66,7 +66,7 @@ function openWithMigrations(name: string): Promise<IDBPDatabase<StudioDbSchema>>
       runMigrations(db, oldVersion, transaction);
     },
     blocked() {
-      console.warn('[storage] another tab holds an older version of the database open; close it to finish the upgrade');
+      console.warn('[storage] another tab has an older version of the database open; close it to finish the upgrade');
     },
   }).catch((error) => {
     throw toStorageError(error, 'Opening the browser database');

@@ -1,4 +1,4 @@
-/** Why a storage operation failed, in terms the UI can act on. */
+/** Cause of a failed storage operation, in terms the UI can act on. */
 export type StorageErrorCode = 'quota-exceeded' | 'unavailable' | 'not-found' | 'failed';
 
 /** The one error type storage code throws; the UI turns it into a message. */

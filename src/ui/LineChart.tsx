@@ -18,7 +18,7 @@ interface LineChartProps {
 }
 
 /**
- * A live line chart drawn with uPlot. The plot is created once per series
+ * Draws a live line chart with uPlot. The plot is created once per series
  * layout and then only receives new data, so hundreds of updates per minute
  * stay cheap.
  */

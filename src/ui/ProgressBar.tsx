@@ -1,4 +1,4 @@
-/** A labelled progress bar with count and estimated time left. */
+/** Renders a labelled progress bar with count and estimated time left. */
 export function ProgressBar({ done, total, startedAt, label }: { done: number; total: number; startedAt?: number; label: string }) {
   const fraction = total > 0 ? done / total : 0;
   let eta = '';

@@ -14,7 +14,7 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * Browser storage used and available, whether it is persistent, and the
+ * Shows browser storage used and available, whether it is persistent, and the
  * training worker's tensor memory, refreshed every few seconds so a leak or a
  * filling disk shows before it costs a run.
  */

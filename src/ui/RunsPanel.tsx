@@ -2,7 +2,7 @@ import { useRunsStore } from '../state/runs-store';
 import { percent } from './format';
 
 
-/** All runs of this browser, newest last, with their headline test metrics; click one to inspect it. */
+/** Lists all runs of this browser, newest last, with their headline test metrics; click one to inspect it. */
 export function RunsPanel() {
   const { runs, selectedRunId, selectRun } = useRunsStore();
   if (runs.length === 0) return null;

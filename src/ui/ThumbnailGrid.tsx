@@ -7,8 +7,8 @@ const COLUMNS = 6;
 const VISIBLE_ROWS = 4;
 
 /**
- * A virtualised thumbnail grid: only the rows in view (plus one above and
- * below) are in the DOM, so 20,000 tiles scroll as smoothly as 20.
+ * Renders a virtualised thumbnail grid. Only the rows in view (plus one above
+ * and below) are in the DOM, so 20,000 tiles scroll as smoothly as 20.
  */
 export function ThumbnailGrid({ images, classNames }: { images: DatasetImage[]; classNames: string[] }) {
   const [scrollTop, setScrollTop] = useState(0);

@@ -54,7 +54,7 @@ export class TorchAdam {
     return this.stepCount;
   }
 
-  /** Applies one update; `grads` holds a gradient per parameter name (missing names are skipped). */
+  /** Applies one update. `grads` contains a gradient per parameter name, and missing names are skipped. */
   applyGradients(grads: Record<string, tf.Tensor>, learningRate = this.config.learningRate): void {
     this.stepCount += 1;
     const { beta1, beta2, epsilon, weightDecay } = this.config;
