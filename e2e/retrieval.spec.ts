@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { RequestRecorder } from './request-recorder';
 import { SHARED, makeLc25000Subset } from './shared-data';
 
-test('pairs tiles with reports and runs CLIP-IT on WebGPU', async ({ page, context, baseURL }) => {
+test('pairs tiles with reports and runs CLIP-IT on WebGPU', async ({ page, context, baseURL }, testInfo) => {
   const recorder = new RequestRecorder(context, new URL(baseURL!).origin);
   const subset = makeLc25000Subset(3, 3);
 
@@ -64,6 +64,7 @@ test('pairs tiles with reports and runs CLIP-IT on WebGPU', async ({ page, conte
   }
   expect(Number(await lossChart.getAttribute('data-points'))).toBeGreaterThan(0);
   await expect(page.getByTestId('export-clipit-model')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('clipit-comparison.png'), fullPage: true });
 
   expect(recorder.foreign, `requests to other origins: ${recorder.foreign.join(', ')}`).toEqual([]);
 });
