@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
+import { precacheServiceWorker } from './scripts/build/precache-plugin.ts';
 import { securityHeaders } from './src/security-headers.ts';
 
 // The studio is served with cross-origin isolation (COOP/COEP) and a
 // Content-Security-Policy that lets the page reach only its own origin.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precacheServiceWorker()],
   worker: { format: 'es' },
   resolve: {
     alias: [

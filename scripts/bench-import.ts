@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+import { chromiumRssBytes } from './bench/process-memory';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.CLIPIT_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared');
@@ -65,39 +66,6 @@ if (!Number.isInteger(port) || port <= 0) throw new Error(`Invalid --port "${val
 if (!Number.isInteger(replicate) || replicate < 0) throw new Error(`Invalid --replicate "${values.replicate}": expected a whole number >= 0.`);
 
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-
-/** Sum of VmRSS over the Chromium processes below this Node process (Linux /proc). */
-function chromiumRssBytes(): number {
-  const parents = new Map<number, number>();
-  const names = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name is in parentheses and may contain spaces, so fields are read after the last ')'.
-      const close = stat.lastIndexOf(')');
-      names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
-      parents.set(Number(entry), Number(stat.slice(close + 2).split(' ')[1]));
-    } catch {
-      // The process ended while the table was read.
-    }
-  }
-
-  let total = 0;
-  for (const [pid, name] of names) {
-    if (!/chrom/i.test(name)) continue;
-    let ancestor = parents.get(pid);
-    while (ancestor !== undefined && ancestor > 1 && ancestor !== process.pid) ancestor = parents.get(ancestor);
-    if (ancestor !== process.pid) continue;
-    try {
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (rss) total += Number(rss[1]) * 1024;
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return total;
-}
 
 async function startPreview(): Promise<ChildProcess> {
   const server = spawn('npx', ['vite', 'preview', '--outDir', values.dist!, '--port', String(port), '--strictPort', '--bypass-lock'], {

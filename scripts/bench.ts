@@ -1,56 +1,72 @@
 /**
- * Measures, on every tfjs backend that starts in headless Chromium, the studio's training
- * throughput and CLIP embedding throughput, running the studio's own worker code.
+ * Measures every heavy path of the studio on each tfjs backend in one run, so the ratios between
+ * backends are fair. It runs the studio's own worker code in headless Chromium. Paths: CNN
+ * training, CLIP-IT baseline and CLIP-IT steps at the default and a larger input, CLIP embedding
+ * with the fixture and a ViT-B/32-sized model, blocked top-k retrieval, and tensor memory over 3
+ * epochs. On the studio page itself it measures the import of a tile folder and the main-thread
+ * long tasks during training.
  *
- * Usage: npm run bench -- [--runs N] [--steps N] [--backends webgpu,webgl,wasm,cpu] [--model DIR] [--out FILE] [--verbose]
- *   --runs      repetitions of the whole measurement; the table shows medians and min-max (default 1)
- *   --steps     timed training steps per run after 2 warm-up steps (default 5)
- *   --backends  backends to try, in order (default webgpu,webgl,wasm,cpu)
- *   --model     CLIP model folder for the embedding figures (default: the shared tiny-clip fixture)
+ * Usage: npm run bench -- [--paths LIST] [--backends LIST] [--runs N] [--quick] [--budget S] [--deadline S]
+ *                         [--tiles DIR] [--model DIR] [--out FILE] [--verbose]
+ *   --paths     comma-separated path ids (default: all): train, train-large, baseline, baseline-large,
+ *               clipit, clipit-large, clip, vitb32, retrieval, memory, studio
+ *   --backends  backends in the order each run measures them (default webgpu,webgl,cpu,wasm)
+ *   --runs      repetitions of the whole measurement; the table shows medians with min-max (default 1)
+ *   --quick     small batches and inputs, a 72-tile LC25000 subset, budget 15 s: checks that every path works
+ *   --budget    seconds after which a path starts no further step, block or repetition once one has
+ *               finished (default 60)
+ *   --deadline  seconds after which a path that is still running is abandoned and Chromium restarted
+ *               (default 4 x budget + 120)
+ *   --tiles     folder of class subfolders the studio path imports (default: the shared LC25000 lung tiles)
+ *   --model     CLIP folder for the fixture paths (default: the shared tiny-clip fixture)
  *   --out       JSON result (default bench-results/bench.json)
- *
- * Training: SmallCnn at 64 px, channels [16, 32, 64], batch 32, torch-style Adam, random pixels.
- * CLIP: 64 passages and 32 preprocessed images, each set embedded 3 times after one untimed call.
- * A folder with reference.json (the fixture) supplies its texts and pixel values, repeated.
- * Other folders get sample report sentences and seeded noise at the model's image size.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type { BenchTrainResult } from '../src/bench-protocol';
-import { SeededRng } from '../src/core/rng';
-import type { HeadlessClipBenchResult } from '../src/headless/headless-main';
+import { makeLc25000Subset, LC25000 } from '../e2e/shared-data';
 import type { BackendInfo, BackendName } from '../src/worker-protocol';
-import { listModelFiles } from './headless/model-folder';
+import { clipInputs, type ClipInputs } from './bench/model-inputs';
+import { BENCH_PATHS, type BenchPath, type BenchSizes, FULL_SIZES, type PathOutcome, QUICK_SIZES } from './bench/paths';
+import { measureImport, measureTraining, openStudio, type StudioImportMeasurement, type StudioTrainingMeasurement } from './bench/studio-page';
+import { formatCell, formatTable, type MetricCell, type MetricSpec } from './bench/summary';
+import { writeVitB32Folder } from './bench/vitb32-folder';
 import { HeadlessRunner, REPO_ROOT } from './headless/runner';
 
-const TRAIN = { inputSize: 64, channels: [16, 32, 64], batchSize: 32, warmupSteps: 2, seed: 0 };
-const CLIP_PASSAGES = 64;
-const CLIP_IMAGES = 32;
-const CLIP_REPEATS = 3;
+const ALL_BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu', 'wasm'];
+const STUDIO_PATH = 'studio';
 
-interface BackendRun {
-  train: BenchTrainResult | { error: string };
-  clip: HeadlessClipBenchResult | { error: string };
+const STUDIO_METRICS: MetricSpec[] = [
+  { id: 'studio.longest', label: 'studio longest task ms while training', kind: 'time', digits: 0 },
+  { id: 'studio.count', label: 'studio tasks > 50 ms while training', kind: 'count', digits: 0 },
+  { id: 'studio.perMinute', label: 'studio tasks > 50 ms per minute', kind: 'count', digits: 1 },
+];
+
+interface Options {
+  paths: string[];
+  backends: BackendName[];
+  runs: number;
+  quick: boolean;
+  budgetMs: number;
+  deadlineMs: number;
+  tiles: string | null;
+  model: string;
+  out: string;
+  verbose: boolean;
 }
 
-interface BackendReport {
-  backend: BackendName;
-  available: boolean;
-  /** Error message of a backend that did not start. */
-  error?: string;
-  info?: BackendInfo;
-  runs: BackendRun[];
-}
-
-function parseOptions() {
+function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
+      paths: { type: 'string', default: [...BENCH_PATHS.map((p) => p.id), STUDIO_PATH].join(',') },
+      backends: { type: 'string', default: ALL_BACKENDS.join(',') },
       runs: { type: 'string', default: '1' },
-      steps: { type: 'string', default: '5' },
-      backends: { type: 'string', default: 'webgpu,webgl,wasm,cpu' },
+      quick: { type: 'boolean', default: false },
+      budget: { type: 'string' },
+      deadline: { type: 'string' },
+      tiles: { type: 'string' },
       model: { type: 'string', default: path.resolve(REPO_ROOT, '..', 'shared', 'fixtures', 'tiny-clip') },
       out: { type: 'string', default: path.join(REPO_ROOT, 'bench-results', 'bench.json') },
       verbose: { type: 'boolean', default: false },
@@ -58,153 +74,213 @@ function parseOptions() {
   });
 
   const runs = Number(values.runs);
-  const steps = Number(values.steps);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`Invalid --runs ${values.runs}: expected a positive integer.`);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`Invalid --steps ${values.steps}: expected a positive integer.`);
+  const budget = Number(values.budget ?? (values.quick ? 15 : 60));
+  if (!(budget > 0)) throw new Error(`Invalid --budget ${values.budget}: expected a positive number of seconds.`);
+  const deadline = Number(values.deadline ?? 4 * budget + 120);
+  if (!(deadline > budget)) throw new Error(`Invalid --deadline ${values.deadline}: expected more seconds than --budget (${budget}).`);
+
+  const known = [...BENCH_PATHS.map((p) => p.id), STUDIO_PATH];
+  const paths = values.paths.split(',').map((name) => name.trim());
+  const unknownPath = paths.find((name) => !known.includes(name));
+  if (unknownPath) throw new Error(`Invalid --paths entry ${unknownPath}: use ${known.join(', ')}.`);
   const backends = values.backends.split(',').map((name) => name.trim()) as BackendName[];
-  const unknown = backends.find((name) => !['webgpu', 'webgl', 'wasm', 'cpu'].includes(name));
-  if (unknown) throw new Error(`Invalid --backends entry ${unknown}: use webgpu, webgl, wasm or cpu.`);
+  const unknownBackend = backends.find((name) => !ALL_BACKENDS.includes(name));
+  if (unknownBackend) throw new Error(`Invalid --backends entry ${unknownBackend}: use webgpu, webgl, wasm or cpu.`);
 
-  return { runs, steps, backends, model: values.model, out: values.out, verbose: values.verbose };
+  return { paths, backends, runs, quick: values.quick, budgetMs: budget * 1000, deadlineMs: deadline * 1000, tiles: values.tiles ?? null, model: values.model, out: values.out, verbose: values.verbose };
 }
 
-/** Fallback passages for a model folder without reference.json: pathology report sentences of typical length. */
-const SAMPLE_PASSAGES = [
-  'Invasive adenocarcinoma, moderately differentiated, with lymphovascular invasion.',
-  'Benign colonic mucosa without dysplasia.',
-  'Squamous cell carcinoma, keratinizing, invading the visceral pleura; margins free of tumor.',
-  'Adipose tissue with fat necrosis.',
-];
-
-function readReference(modelDir: string): { texts: string[]; pixel_values_file: string; pixel_values_shape: number[] } | null {
-  const file = path.join(modelDir, 'reference.json');
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+/** One measurement of one path on one backend, as written to the JSON result. */
+interface Measurement {
+  run: number;
+  backend: BackendName;
+  path: string;
+  startedAt: string;
+  seconds: number;
+  /** 1-minute load average of the machine when the measurement started and ended. */
+  loadAverage: [number, number];
+  outcome?: PathOutcome;
+  error?: string;
 }
+
+class TimedOut extends Error {}
 
 /**
- * Writes `count` images of float32 NCHW pixel values: the folder's reference pixel values tiled
- * when it has reference.json, else seeded noise at the config's vision image size.
+ * The headless runner with its active backend. After a path overruns its deadline the page may
+ * still be busy in the worker, so the whole browser is replaced and the backend started again.
  */
-function writePixelValues(modelDir: string, tempDir: string, count: number): { file: string; shape: [number, number, number, number] } {
-  const reference = readReference(modelDir);
-  const file = path.join(tempDir, 'pixel-values.f32');
+class BenchSession {
+  runner!: HeadlessRunner;
+  private fixtureInputs: ClipInputs | null = null;
+  private vitInputs: ClipInputs | null = null;
+  private vitDir: string | null = null;
 
-  if (reference) {
-    const [images, channels, height, width] = reference.pixel_values_shape;
-    const source = readFileSync(path.join(modelDir, reference.pixel_values_file));
-    const perImage = channels * height * width * 4;
-    const tiled = Buffer.alloc(count * perImage);
-    for (let i = 0; i < count; i++) source.copy(tiled, i * perImage, (i % images) * perImage, ((i % images) + 1) * perImage);
-    writeFileSync(file, tiled);
-    return { file, shape: [count, channels, height, width] };
+  constructor(
+    private readonly options: Options,
+    private readonly sizes: BenchSizes,
+    private readonly tempDir: string,
+  ) {}
+
+  async open(): Promise<void> {
+    this.runner = await HeadlessRunner.open({ verbose: this.options.verbose });
+    this.fixtureInputs = null;
+    this.vitInputs = null;
   }
 
-  const config = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { vision_config?: { image_size?: number } };
-  // 224 px is transformers' CLIPVisionConfig default image_size.
-  const size = config.vision_config?.image_size ?? 224;
-  const values = new Float32Array(count * 3 * size * size);
-  const rng = new SeededRng(0);
-  for (let i = 0; i < values.length; i++) values[i] = rng.nextNormal();
-  writeFileSync(file, Buffer.from(values.buffer));
-  return { file, shape: [count, 3, size, size] };
-}
-
-function readPassages(modelDir: string, count: number): string[] {
-  const texts = readReference(modelDir)?.texts ?? SAMPLE_PASSAGES;
-  return Array.from({ length: count }, (_, i) => texts[i % texts.length]);
-}
-
-async function measureBackend(runner: HeadlessRunner, backend: BackendName, options: ReturnType<typeof parseOptions>, clipInputs: ClipInputs): Promise<BackendReport> {
-  const info = await runner.call('initBackend', backend);
-  if (info.active !== backend) {
-    const error = info.attempts.find((attempt) => attempt.backend === backend)?.error ?? 'did not activate';
-    return { backend, available: false, error, info, runs: [] };
+  async restart(backend: BackendName): Promise<void> {
+    process.stderr.write(`[bench] restarting Chromium\n`);
+    await this.runner.close().catch(() => undefined);
+    await this.open();
+    await this.runner.call('initBackend', backend);
   }
 
-  const runs: BackendRun[] = [];
-  for (let run = 0; run < options.runs; run++) {
-    process.stderr.write(`[bench] ${backend}: run ${run + 1}/${options.runs}\n`);
-    const train = await runner
-      .call('benchTrain', { ...TRAIN, steps: TRAIN.warmupSteps + options.steps })
-      .catch((error: Error) => ({ error: error.message }));
+  fixture = (): ClipInputs => {
+    this.fixtureInputs ??= clipInputs(this.runner, this.options.model, this.tempDir, this.sizes.clipImages, this.sizes.clipPassages);
+    return this.fixtureInputs;
+  };
 
-    let clip: BackendRun['clip'];
-    try {
-      await runner.call('loadClip', clipInputs.modelFiles);
-      clip = await runner.call('benchClip', { texts: clipInputs.passages, pixelValues: clipInputs.pixelValues, repeats: CLIP_REPEATS });
-    } catch (error) {
-      clip = { error: (error as Error).message };
-    } finally {
-      await runner.call('unloadClip');
+  vitb32 = (): ClipInputs => {
+    if (!this.vitDir) {
+      process.stderr.write('[bench] writing the ViT-B/32-sized CLIP folder (about 600 MB)\n');
+      this.vitDir = writeVitB32Folder(path.join(this.tempDir, 'vitb32'), this.options.model);
     }
-    runs.push({ train, clip });
+    this.vitInputs ??= clipInputs(this.runner, this.vitDir, this.tempDir, this.sizes.vitImages, this.sizes.vitPassages);
+    return this.vitInputs;
+  };
+
+  async measure(benchPath: BenchPath, backend: BackendName, run: number): Promise<Measurement> {
+    const startedAt = new Date().toISOString();
+    const loadStart = os.loadavg()[0];
+    const started = performance.now();
+    const base = { run, backend, path: benchPath.id, startedAt };
+    process.stderr.write(`[bench] run ${run} ${backend} ${benchPath.id} (load ${loadStart.toFixed(1)})\n`);
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimedOut()), this.options.deadlineMs);
+    });
+    const context = { runner: this.runner, sizes: this.sizes, budgetMs: this.options.budgetMs, fixture: this.fixture, vitb32: this.vitb32 };
+
+    try {
+      const outcome = await Promise.race([benchPath.measure(context), deadline]);
+      return { ...base, seconds: (performance.now() - started) / 1000, loadAverage: [loadStart, os.loadavg()[0]], outcome };
+    } catch (error) {
+      const timedOut = error instanceof TimedOut;
+      const message = timedOut ? `did not finish in ${Math.round(this.options.deadlineMs / 1000)} s` : (error as Error).message;
+      process.stderr.write(`[bench] ${backend} ${benchPath.id}: ${message}\n`);
+      const measurement = { ...base, seconds: (performance.now() - started) / 1000, loadAverage: [loadStart, os.loadavg()[0]] as [number, number], error: message };
+      if (timedOut) await this.restart(backend);
+      return measurement;
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  return { backend, available: true, info, runs };
 }
 
-interface ClipInputs {
-  modelFiles: { path: string; url: string }[];
-  passages: string[];
-  pixelValues: { path: string; url: string; shape: [number, number, number, number] };
+interface StudioRun {
+  run: number;
+  loadAverage: [number, number];
+  import?: StudioImportMeasurement;
+  training: StudioTrainingMeasurement[];
+  error?: string;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+async function measureStudio(session: BenchSession, options: Options, backends: BackendName[], tiles: string, run: number): Promise<StudioRun> {
+  const loadStart = os.loadavg()[0];
+  const result: StudioRun = { run, loadAverage: [loadStart, loadStart], training: [] };
+  process.stderr.write(`[bench] run ${run} studio: importing ${tiles} (load ${loadStart.toFixed(1)})\n`);
+  const studio = await openStudio(session.runner, options.verbose);
+  try {
+    result.import = await measureImport(studio.page, tiles);
+    for (const backend of backends) {
+      process.stderr.write(`[bench] run ${run} studio: training on ${backend} (load ${os.loadavg()[0].toFixed(1)})\n`);
+      result.training.push(await measureTraining(studio.page, backend, options.budgetMs, options.deadlineMs));
+    }
+  } catch (error) {
+    result.error = (error as Error).message.split('\n')[0];
+    process.stderr.write(`[bench] studio: ${result.error}\n`);
+  } finally {
+    await studio.close();
+    result.loadAverage[1] = os.loadavg()[0];
+  }
+  return result;
 }
 
-/** Median, with min-max when there is more than one value; "n/a" when there is none. */
-function summarise(values: number[], digits: number): string {
-  if (values.length === 0) return 'n/a';
-  const text = median(values).toFixed(digits);
-  if (values.length === 1) return text;
-  return `${text} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+function collectCells(measurements: Measurement[], studioRuns: StudioRun[]): Map<string, Map<string, MetricCell>> {
+  const cells = new Map<string, Map<string, MetricCell>>();
+  const cell = (metric: string, backend: string): MetricCell => {
+    const byBackend = cells.get(metric) ?? new Map<string, MetricCell>();
+    cells.set(metric, byBackend);
+    const existing = byBackend.get(backend) ?? { values: [], notes: [] };
+    byBackend.set(backend, existing);
+    return existing;
+  };
+
+  for (const measurement of measurements) {
+    const benchPath = BENCH_PATHS.find((p) => p.id === measurement.path)!;
+    if (measurement.error) {
+      for (const metric of benchPath.metrics) cell(metric.id, measurement.backend).notes.push(measurement.error);
+      continue;
+    }
+    for (const [metric, value] of Object.entries(measurement.outcome!.values)) cell(metric, measurement.backend).values.push(value);
+    for (const [metric, note] of Object.entries(measurement.outcome!.notes ?? {})) cell(metric, measurement.backend).notes.push(note);
+  }
+
+  for (const studioRun of studioRuns) {
+    for (const training of studioRun.training) {
+      const tasks = training.longTasks;
+      if (!tasks) {
+        for (const metric of STUDIO_METRICS) cell(metric.id, training.backend).notes.push(training.error ?? 'no training window');
+        continue;
+      }
+      cell('studio.longest', training.backend).values.push(tasks.longestMs);
+      cell('studio.count', training.backend).values.push(tasks.count);
+      if (tasks.windowSeconds > 0) cell('studio.perMinute', training.backend).values.push((60 * tasks.count) / tasks.windowSeconds);
+    }
+  }
+  return cells;
 }
 
-function values<T>(runs: BackendRun[], pick: (run: BackendRun) => T | undefined): T[] {
-  return runs.map(pick).filter((value): value is T => value !== undefined);
-}
-
-function formatTable(reports: BackendReport[]): string {
-  const header = ['backend', 'train img/s', 'first step ms', 'CLIP img/s', 'CLIP passages/s', 'tensors train before/after', 'tensors CLIP before/after'];
-  const rows = reports.map((report) => {
-    if (!report.available) return [report.backend, `unavailable: ${report.error}`, '', '', '', '', ''];
-    const trains = values(report.runs, (run) => ('error' in run.train ? undefined : run.train));
-    const clips = values(report.runs, (run) => ('error' in run.clip ? undefined : run.clip));
-    const firstError = report.runs.map((run) => ('error' in run.train ? run.train.error : 'error' in run.clip ? run.clip.error : '')).find(Boolean);
-    return [
-      report.backend,
-      trains.length ? summarise(trains.map((t) => t.imagesPerSecond), 1) : `failed: ${firstError}`,
-      summarise(trains.map((t) => t.firstStepMs), 0),
-      clips.length ? summarise(clips.map((c) => c.imagesPerSecond), 1) : `failed: ${firstError}`,
-      summarise(clips.map((c) => c.textsPerSecond), 1),
-      trains.length ? `${trains[0].memoryBefore.numTensors}/${trains[trains.length - 1].memoryAfter.numTensors}` : 'n/a',
-      clips.length ? `${clips[0].memoryBefore.numTensors}/${clips[clips.length - 1].memoryAfter.numTensors}` : 'n/a',
-    ];
-  });
-
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+function formatImportTable(studioRuns: StudioRun[]): string {
+  const imports = studioRuns.map((run) => run.import).filter((value): value is StudioImportMeasurement => value !== undefined);
+  if (imports.length === 0) return '';
+  const rows: [string, number[], number][] = [
+    ['import tiles/s', imports.map((i) => i.tilesPerSecond), 1],
+    ['import seconds', imports.map((i) => i.seconds), 1],
+    ['peak main-thread JS heap MiB', imports.map((i) => i.peakMainHeapMiB), 0],
+    ['peak Chromium RSS MiB (all processes)', imports.map((i) => i.peakChromiumRssMiB), 0],
+    ['page memory after import MiB', imports.flatMap((i) => (i.pageMemoryAfterMiB === null ? [] : [i.pageMemoryAfterMiB])), 0],
+    ['longest task ms during import', imports.map((i) => i.longTasks.longestMs), 0],
+    ['tasks > 50 ms during import', imports.map((i) => i.longTasks.count), 0],
+  ];
+  const lines = rows.map(([label, values, digits]) => `| ${label} | ${formatCell({ values, notes: [] }, digits)} |`);
+  return [`Import of ${imports[0].files} tiles on the studio page:`, '', '| figure | value |', '|--------|-------|', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
   const options = parseOptions();
+  const sizes = options.quick ? QUICK_SIZES : FULL_SIZES;
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'clipit-bench-'));
-  const runner = await HeadlessRunner.open({ verbose: options.verbose });
+  const paths = BENCH_PATHS.filter((p) => options.paths.includes(p.id));
+  const withStudio = options.paths.includes(STUDIO_PATH);
+  const tiles = options.tiles ?? (options.quick ? makeLc25000Subset(6, 4).dir : LC25000);
 
-  try {
-    const pixels = writePixelValues(options.model, tempDir, CLIP_IMAGES);
-    const clipInputs: ClipInputs = {
-      modelFiles: listModelFiles(options.model).map((file) => ({ path: file.path, url: runner.localUrl(file.file) })),
-      passages: readPassages(options.model, CLIP_PASSAGES),
-      pixelValues: { path: pixels.file, url: runner.localUrl(pixels.file), shape: pixels.shape },
-    };
+  const session = new BenchSession(options, sizes, tempDir);
+  await session.open();
+  const started = new Date();
+  const measurements: Measurement[] = [];
+  const studioRuns: StudioRun[] = [];
+  const backendInfo = new Map<BackendName, BackendInfo>();
+  const unavailable = new Map<BackendName, string>();
 
-    const started = new Date();
-    const reports: BackendReport[] = [];
-    for (const backend of options.backends) reports.push(await measureBackend(runner, backend, options, clipInputs));
+  // Written after every measurement too, so a run cut short still leaves its figures.
+  const writeResult = (final: boolean): void => {
+    const backends = options.backends.filter((backend) => !unavailable.has(backend));
+    const metrics = [...paths.flatMap((p) => p.metrics), ...(withStudio ? STUDIO_METRICS : [])];
+    const table = formatTable(metrics, backends, collectCells(measurements, studioRuns));
+    const importTable = formatImportTable(studioRuns);
+    const loads = [...measurements.flatMap((m) => m.loadAverage), ...studioRuns.flatMap((r) => r.loadAverage)];
 
     const cpus = os.cpus();
     const result = {
@@ -216,17 +292,51 @@ async function main(): Promise<void> {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         os: `${os.type()} ${os.release()}`,
         node: process.version,
-        chromium: runner.browserVersion(),
+        chromium: session.runner.browserVersion(),
       },
-      settings: { train: { ...TRAIN, timedSteps: options.steps }, clip: { model: options.model, passages: CLIP_PASSAGES, images: CLIP_IMAGES, repeats: CLIP_REPEATS }, runs: options.runs },
-      backends: reports,
+      settings: { sizes, budgetMs: options.budgetMs, deadlineMs: options.deadlineMs, runs: options.runs, model: options.model, tiles },
+      backends: Object.fromEntries(options.backends.map((backend) => [backend, unavailable.has(backend) ? { available: false, error: unavailable.get(backend) } : { available: true, info: backendInfo.get(backend) }])),
+      loadAverageRange: loads.length > 0 ? [Math.min(...loads), Math.max(...loads)] : null,
+      measurements,
+      studio: studioRuns,
+      table,
+      importTable,
     };
 
     mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
-    writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${formatTable(reports)}\n\nWrote ${path.relative(process.cwd(), path.resolve(options.out))}\n`);
+    writeFileSync(final ? options.out : `${options.out}.partial`, `${JSON.stringify(result, null, 2)}\n`);
+    if (!final) return;
+
+    const unavailableLines = [...unavailable].map(([backend, error]) => `${backend}: unavailable (${error})`);
+    const loadLine = result.loadAverageRange ? `1-minute load average during the run: ${result.loadAverageRange.map((l) => l.toFixed(1)).join('-')}` : '';
+    process.stdout.write(
+      [table, '', importTable, ...unavailableLines, loadLine, `Wrote ${path.relative(process.cwd(), path.resolve(options.out))}`].filter((line, i) => line !== '' || i === 1).join('\n') + '\n',
+    );
+  };
+
+  try {
+    for (let run = 1; run <= options.runs; run++) {
+      for (const backend of options.backends) {
+        if (unavailable.has(backend)) continue;
+        const info = await session.runner.call('initBackend', backend);
+        if (info.active !== backend) {
+          unavailable.set(backend, info.attempts.find((attempt) => attempt.backend === backend)?.error ?? 'did not activate');
+          continue;
+        }
+        backendInfo.set(backend, info);
+        for (const benchPath of paths) {
+          measurements.push(await session.measure(benchPath, backend, run));
+          writeResult(false);
+        }
+      }
+      const available = options.backends.filter((backend) => !unavailable.has(backend));
+      if (withStudio) studioRuns.push(await measureStudio(session, options, available, tiles, run));
+      writeResult(false);
+    }
+
+    writeResult(true);
   } finally {
-    await runner.close();
+    await session.runner.close().catch(() => undefined);
     rmSync(tempDir, { recursive: true, force: true });
   }
 }

@@ -1,24 +1,28 @@
 /**
- * npm run predict -- --model DIR --images DIR --out FILE.csv [--backend wasm|cpu]
+ * npm run predict -- --model DIR --images DIR --out FILE.csv [--backend wasm|cpu] [--format safetensors|tfjs]
  *
  * Classifies a folder of images with an exported CLIP-IT vision model
- * (`model.safetensors` + `config.json` as `npm run clipit` and the studio
- * write them). Needs no CLIP and no reports: inference is vision only.
+ * (`model.safetensors` + `config.json`, or `model.json` + weight shards, as
+ * `npm run clipit` and the studio write them), with any backbone: small CNN,
+ * CLIP vision tower or ViT. Needs no CLIP and no reports: inference is vision only.
  * Writes `path,predicted,confidence,p_<class>...` with paths relative to
  * --images.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { csvField } from '../src/core/ingest/import-report';
-import { importClipItModel, type ClipItExportConfig } from '../src/core/clipit/clipit-export';
+import { backboneBatchSource, backboneInputSize } from '../src/core/clipit/backbone-input';
+import { exportedStainNormalization } from '../src/core/clipit/clipit-export';
+import { loadModelFolder } from '../src/core/clipit/model-folder';
+import { normalizePixelStore } from '../src/core/stain/stain-normalize-images';
 import { predictProbabilities } from '../src/core/clipit/clipit-predict';
 import { decodeAll, pixelStoreSink, walkFolder } from './cli/node-dataset';
 import { useNodeBackend } from './cli/node-backend';
 import { classifyPath } from '../src/core/ingest/file-filter';
 
-const USAGE = 'Usage: npm run predict -- --model DIR --images DIR --out FILE.csv [--backend wasm|cpu]';
+const USAGE = 'Usage: npm run predict -- --model DIR --images DIR --out FILE.csv [--backend wasm|cpu] [--format safetensors|tfjs]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
       images: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
+      format: { type: 'string' },
     },
   });
   for (const required of ['model', 'images', 'out'] as const) {
@@ -34,18 +39,12 @@ async function main(): Promise<void> {
   }
 
   await useNodeBackend(values.backend!);
-  const weightsPath = path.join(values.model!, 'model.safetensors');
+  const format = values.format;
+  if (format !== undefined && format !== 'safetensors' && format !== 'tfjs') throw new Error(`Invalid --format "${format}": expected safetensors or tfjs.`);
+  const { model, config } = loadModelFolder(readModelFolder(values.model!), values.model!, format);
   const configPath = path.join(values.model!, 'config.json');
-  if (!existsSync(weightsPath)) throw new Error(`${weightsPath} not found: --model must be a folder exported by the studio or npm run clipit.`);
-  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as ClipItExportConfig) : undefined;
-  const model = importClipItModel(new Uint8Array(readFileSync(weightsPath)), config, weightsPath);
-
-  const backboneConfig = config?.backbone;
-  if (!backboneConfig || backboneConfig.kind !== 'small-cnn') {
-    throw new Error(`${values.model}: only small-CNN models can be run from the command line for now.`);
-  }
-  const inputSize = backboneConfig.cnn.inputSize;
-  const classNames = config?.classNames ?? Array.from({ length: model.numClasses }, (_, i) => `class_${i}`);
+  const inputSize = backboneInputSize(config.backbone);
+  const classNames = config.classNames ?? Array.from({ length: model.numClasses }, (_, i) => `class_${i}`);
 
   // Paths relative to --images, so they start with the class folder when there is one.
   const root = path.basename(path.resolve(values.images!));
@@ -61,7 +60,16 @@ async function main(): Promise<void> {
     decoded.add(index);
   });
   const indices = [...decoded].sort((a, b) => a - b);
-  const probabilities = await predictProbabilities(model, sink.store, indices);
+
+  // A model trained on stain-normalised tiles expects the same normalisation at inference.
+  const stain = exportedStainNormalization(config, configPath);
+  let store = sink.store;
+  if (stain) {
+    const normalized = normalizePixelStore(store, stain);
+    store = normalized.store;
+    console.error(`predict: ${stain.method} stain normalisation from the model config; ${normalized.unchanged.length} tile(s) with too little tissue left unchanged`);
+  }
+  const probabilities = await predictProbabilities(model, backboneBatchSource(config.backbone, store), indices);
 
   const lines = [['path', 'predicted', 'confidence', ...classNames.map((c) => `p_${c}`)].map(csvField).join(',')];
   indices.forEach((index, row) => {
@@ -74,6 +82,13 @@ async function main(): Promise<void> {
   for (const problem of failed) console.error(`predict: skipped ${problem.path}: ${problem.reason}`);
   console.error(`predict: wrote ${indices.length} predictions to ${values.out}`);
   model.dispose();
+}
+
+/** Reads the files of an exported model folder (JSON, safetensors and weight shards) by name. */
+function readModelFolder(dir: string): Map<string, Uint8Array> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--model ${dir}: folder not found. Give the model/ folder exported by the studio or npm run clipit.`);
+  const names = readdirSync(dir).filter((name) => /\.(json|safetensors|bin)$/.test(name));
+  return new Map(names.map((name) => [name, new Uint8Array(readFileSync(path.join(dir, name)))]));
 }
 
 main().catch((error) => {

@@ -5,10 +5,14 @@
  */
 
 import type { EmbeddingMatrix } from './clip-protocol';
+import type { ComparisonBackbone } from './core/clipit/comparison-backbone';
+import type { AugmentConfig } from './core/augment/augment-config';
+import type { StainNormalizationSetting } from './core/stain/stain-normalize-images';
+import type { ClassBalance } from './core/train/class-balance';
 import type { ClassificationMetrics, SeedSummary } from './core/eval/classification-metrics';
 import type { SplitName } from './core/split';
 import type { LrScheduleKind } from './core/train/lr-schedule';
-import type { BackendName } from './worker-protocol';
+import type { BackendName, TestPrediction } from './worker-protocol';
 
 export type ComparisonStage = 'unimodal' | 'text' | 'clipit';
 
@@ -26,8 +30,10 @@ export interface ComparisonRequest {
   split: Record<SplitName, number[]>;
   stages: ComparisonStage[];
   seeds: number[];
-  /** Small CNN input size; images must be loaded at this size first. */
+  /** Side in pixels of the tiles every image stage reads; images must be loaded at this size first. */
   inputSize: number;
+  /** Vision backbone of the image stages; absent: the small CNN. */
+  backbone?: ComparisonBackbone;
   /** Corpus texts (reports or passages) the pairing indexes into. */
   texts: string[];
   /** Top-1 text per image from retrieval. */
@@ -46,6 +52,12 @@ export interface ComparisonRequest {
   loraAlpha: number;
   /** LoRA on the CLIP text encoder (gradients of the cosine term reach it); off embeds reports once. */
   textLora: boolean;
+  /** Augmentation of the image stages' training batches; null or absent: off. */
+  augment?: AugmentConfig | null;
+  /** Class imbalance handling of the image stages; absent: none. */
+  classBalance?: ClassBalance;
+  /** Stain normalisation applied to every image before training and saved with the exported model. */
+  stainNormalization?: StainNormalizationSetting | null;
 }
 
 export interface ComparisonStepEvent {
@@ -81,6 +93,8 @@ export interface StageResult {
   macroF1: SeedSummary;
   /** Confusion matrix summed over seeds (rows true class, columns predicted). */
   confusionMatrix: number[][];
+  /** Per-tile test predictions of the first seed, for ROC, calibration and the galleries. */
+  testPredictions: TestPrediction[];
 }
 
 export interface ComparisonResult {

@@ -6,6 +6,14 @@
 import type { BenchWorkerApi } from './bench-protocol';
 import type { ClipWorkerApi } from './clip-protocol';
 import type { ClipItWorkerApi } from './clipit-protocol';
+import type { AugmentWorkerApi } from './augment-protocol';
+import type { AugmentConfig } from './core/augment/augment-config';
+import type { StainNormalizationSetting } from './core/stain/stain-normalize-images';
+import type { ClassBalance } from './core/train/class-balance';
+import type { ContrastiveWorkerApi } from './contrastive-protocol';
+import type { ProjectScopeWorkerApi } from './project-protocol';
+import type { SaliencyWorkerApi } from './saliency-protocol';
+import type { VisionModelWorkerApi } from './vision-model-protocol';
 import type { ClassificationMetrics } from './core/eval/classification-metrics';
 import type { ImportReason } from './core/ingest/import-report';
 import type { SplitName } from './core/split';
@@ -159,6 +167,12 @@ export interface TrainRequest {
   checkpointEvery: number;
   /** Hash of the image paths, sizes and labels, so a resume can check it has the same data. */
   datasetFingerprint: string;
+  /** Augmentation of training batches; null or absent: off. */
+  augment?: AugmentConfig | null;
+  /** Class-weighted loss or balanced sampling; absent: none. */
+  classBalance?: ClassBalance;
+  /** Stain normalisation of every image before training, fitted on a reference tile; null or absent: off. */
+  stainNormalization?: StainNormalizationSetting | null;
 }
 
 export interface TrainOptions {
@@ -180,11 +194,16 @@ export interface EpochEvent {
   valBalancedAccuracy: number;
   isBest: boolean;
   numTensors: number;
+  /** Worker memory when the epoch ended; tensors and GPU bytes stay flat across epochs unless something leaks. */
+  memory?: MemoryInfo;
 }
 
 export interface TestPrediction {
   /** Index of the image in the loaded list. */
   index: number;
+  /** Image path and group id, added by the UI when the run ends so galleries and group metrics survive a new import. */
+  path?: string;
+  group?: string;
   label: number;
   predicted: number;
   probabilities: number[];
@@ -219,7 +238,8 @@ export interface MemoryInfo {
 }
 
 /** The training worker's API, exposed through comlink. */
-export interface TrainingWorkerApi extends ClipWorkerApi, BenchWorkerApi, ClipItWorkerApi {
+export interface TrainingWorkerApi
+  extends ClipWorkerApi, BenchWorkerApi, ClipItWorkerApi, SaliencyWorkerApi, ProjectScopeWorkerApi, ContrastiveWorkerApi, AugmentWorkerApi, VisionModelWorkerApi {
   /**
    * Activates a backend. For `auto`, `measured` (from an earlier `measureBackends`
    * on this device) sets the order in which backends are tried.
@@ -237,7 +257,7 @@ export interface TrainingWorkerApi extends ClipWorkerApi, BenchWorkerApi, ClipIt
 }
 
 /** The import worker's API: checks and decodes files, makes thumbnails. */
-export interface ImportWorkerApi {
+export interface ImportWorkerApi extends ProjectScopeWorkerApi {
   importImages(images: ImageInput[], onProgress?: (progress: ImportProgress) => void): Promise<ImportBatchResult>;
   cancel(): void;
 }

@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 
+import { projectScopeApi } from '../src/compute/project-scope-api';
 import { makeThumbnail } from '../src/compute/thumbnail';
 import { sha256Hex } from '../src/core/ingest/duplicates';
 import { decodeImageFile } from '../src/core/ingest/image-decode';
@@ -87,6 +88,7 @@ async function importOne({ path, file }: ImageInput): Promise<FileOutcome> {
 }
 
 const api: ImportWorkerApi = {
+  ...projectScopeApi,
   async importImages(images: ImageInput[], onProgress?: (progress: ImportProgress) => void): Promise<ImportBatchResult> {
     cancelled = false;
     const result: ImportBatchResult = { images: [], problems: [], warnings: [] };

@@ -7,15 +7,25 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { benchApi } from '../src/compute/bench-api';
 import { clipApi } from '../src/compute/clip-api';
+import { contrastiveApi } from '../src/compute/contrastive-api';
 import { comparisonControl, createClipItApi } from '../src/compute/clipit-api';
+import { createSaliencyApi } from '../src/compute/saliency-api';
+import { createAugmentApi, trainingPixels } from '../src/compute/augment-api';
+import { WEIGHTS_NOT_SAVED_WARNING } from '../src/saliency-protocol';
+import { projectScopeApi } from '../src/compute/project-scope-api';
+import { visionModelApi } from '../src/compute/vision-model-api';
 import { backendSelectionSettled, measureAndSelectBackend, selectBackend } from '../src/compute/backend-select';
 import { decodeForModel } from '../src/compute/decode-for-model';
+import { faultTestHooks, testHooksEnabled } from '../src/compute/fault-test-hooks';
+import { trainWithGpuFaultRecovery } from '../src/compute/gpu-fault-recovery';
+import { gpuFaultWatch } from '../src/compute/gpu-fault-watch';
 import { PixelStore } from '../src/core/data/pixel-store';
 import { classificationMetrics } from '../src/core/eval/classification-metrics';
 import { SeededRng } from '../src/core/rng';
 import { ClassifierTrainer, argmax } from '../src/core/train/classifier-trainer';
 import { SmallCnn } from '../src/core/train/small-cnn';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/storage/checkpoint-storage';
+import { saveRunWeights } from '../src/storage/run-weights';
 import type {
   BackendBenchmark,
   BackendInfo,
@@ -40,8 +50,15 @@ let activeTrainer: ClassifierTrainer | null = null;
 
 const api: TrainingWorkerApi = {
   ...clipApi,
+  ...contrastiveApi,
   ...createClipItApi(() => pixels),
+  ...createSaliencyApi(() => pixels),
+  ...createAugmentApi(() => pixels),
   ...benchApi,
+  // Fault injection for e2e tests; absent unless the page was opened with ?testHooks=1.
+  ...(testHooksEnabled() ? faultTestHooks : {}),
+  ...projectScopeApi,
+  ...visionModelApi,
   async initBackend(preference: BackendPreference, measured?: BackendBenchmark): Promise<BackendInfo> {
     if (activeTrainer) throw new Error('The backend cannot change while a run is training; stop the run first.');
     backendInfo = await selectBackend(preference, measured ?? null);
@@ -92,7 +109,8 @@ const api: TrainingWorkerApi = {
     await backendSelectionSettled();
     if (!backendInfo) backendInfo = await selectBackend('auto');
 
-    return runTraining(request, pixels, callbacks, options);
+    const store = trainingPixels(pixels, request.stainNormalization, (message) => callbacks.onStatus(message));
+    return trainWithGpuFaultRecovery(request, callbacks, options, (guarded, attemptOptions) => runTraining(request, store, guarded, attemptOptions));
   },
 
   pause() {
@@ -146,6 +164,8 @@ async function runTraining(request: TrainRequest, store: PixelStore, callbacks: 
       schedule: request.schedule,
       seed: request.seed,
       checkpointEvery: request.checkpointEvery,
+      augment: request.augment ?? null,
+      classBalance: request.classBalance ?? 'none',
     },
     resumeFrom,
   );
@@ -176,9 +196,12 @@ async function runTraining(request: TrainRequest, store: PixelStore, callbacks: 
           valBalancedAccuracy: valMetrics?.balancedAccuracy ?? NaN,
           isBest: progress.isBest,
           numTensors: tf.memory().numTensors,
+          memory: api.memory(),
         });
       },
       onCheckpoint: async (checkpoint) => {
+        // Weights read from a lost device can be zeros, so they must not replace the last good checkpoint.
+        await gpuFaultWatch.settleAndThrowIfFault();
         try {
           await saveCheckpoint(request.runId, checkpoint);
         } catch (error) {
@@ -196,6 +219,7 @@ async function runTraining(request: TrainRequest, store: PixelStore, callbacks: 
 
     callbacks.onStatus('Evaluating on the test split');
     const { metrics, predictions } = await evaluateTest(trainer, request, labels, numClasses);
+    await keepRunWeights(request, model, callbacks);
 
     return {
       runId: request.runId,
@@ -234,6 +258,18 @@ async function evaluateTest(trainer: ClassifierTrainer, request: TrainRequest, l
     numClasses,
   );
   return { metrics, predictions };
+}
+
+/** Stores the run's best weights for saliency maps after a reload; a full disk costs a warning, not the run. */
+async function keepRunWeights(request: TrainRequest, model: SmallCnn, callbacks: TrainCallbacks): Promise<void> {
+  try {
+    const { inputSize, channels } = request.model;
+    await saveRunWeights(request.runId, { model: { kind: 'small-cnn', inputSize, channels, numClasses: request.classNames.length }, tensors: await model.exportWeights() });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(`[training worker] run ${request.runId}: weights not saved:`, error);
+    callbacks.onWarning(`${WEIGHTS_NOT_SAVED_WARNING}, so saliency maps are unavailable for this run: ${message}`);
+  }
 }
 
 function mean(values: number[]): number {

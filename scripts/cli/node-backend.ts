@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from '../../src/core/backend/wasm-training-kernels';
+import { registerWasmTransposedMatMul } from '../../src/core/backend/wasm-transposed-matmul-kernel';
 
 /**
  * Activates a tfjs backend for the Node command-line tools: `wasm` (XNNPACK
@@ -15,7 +16,10 @@ export async function useNodeBackend(name: string): Promise<'wasm' | 'cpu'> {
   if (name !== 'wasm' && name !== 'cpu') {
     throw new Error(`--backend ${name} is not available in Node; use wasm (default) or cpu.`);
   }
-  if (name === 'wasm') registerWasmTrainingKernels({ replaceConv2DBackpropInput: true });
+  if (name === 'wasm') {
+    registerWasmTrainingKernels({ replaceConv2DBackpropInput: true });
+    registerWasmTransposedMatMul();
+  }
   const accepted = await tf.setBackend(name);
   await tf.ready();
   if (!accepted || tf.getBackend() !== name) throw new Error(`The ${name} backend did not start (active: ${tf.getBackend()}).`);

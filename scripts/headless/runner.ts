@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium';
 import type { ClipitHeadless } from '../../src/headless/headless-main';
@@ -98,6 +98,19 @@ export class HeadlessRunner {
     } catch (error) {
       throw new Error(pageErrorMessage(error));
     }
+  }
+
+  /** Origin of the runner's static server, e.g. `http://127.0.0.1:40123`. */
+  get origin(): string {
+    return this.server.origin;
+  }
+
+  /**
+   * A new browser context on the same browser, with its own storage, for pages of the build
+   * other than headless.html (the studio itself). The caller closes it.
+   */
+  newContext(): Promise<BrowserContext> {
+    return this.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   }
 
   /** Chromium's version string, e.g. `156.0.8078.114`. */

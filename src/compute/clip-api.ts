@@ -33,6 +33,8 @@ const IMAGE_BATCH_SIZE = 16;
 
 let model: ClipModel | null = null;
 let tokenizer: ClipBpeTokenizer | null = null;
+/** The weight file and SHA-256 of the loaded model, which its summary (and embedding cache keys) report. */
+let weightsIdentity: { source: string; digest: { hex: string; bytes: number } } | null = null;
 
 export const clipApi: ClipWorkerApi = {
   async loadClip(files: ModelFile[]): Promise<ClipSummary> {
@@ -48,34 +50,8 @@ export const clipApi: ClipWorkerApi = {
     model = loaded;
     tokenizer = hasTokenizerFiles(byName) ? loadClipTokenizerFromFiles(byName, { contextLength: loaded.config.text.maxPositionEmbeddings }) : null;
 
-    const [logitScale] = await loaded.weights.get('logit_scale').data();
-    const { config } = loaded;
-    return {
-      weightsSource: weightFiles[0],
-      weightsSha256: digest.hex,
-      weightBytes: digest.bytes,
-      projectionDim: config.projectionDim,
-      logitScale: Math.exp(logitScale),
-      text: {
-        hiddenSize: config.text.hiddenSize,
-        numHiddenLayers: config.text.numHiddenLayers,
-        numAttentionHeads: config.text.numAttentionHeads,
-        maxPositionEmbeddings: config.text.maxPositionEmbeddings,
-        vocabSize: config.text.vocabSize,
-        eosTokenId: config.text.eosTokenId,
-      },
-      vision: {
-        hiddenSize: config.vision.hiddenSize,
-        numHiddenLayers: config.vision.numHiddenLayers,
-        numAttentionHeads: config.vision.numAttentionHeads,
-        imageSize: config.vision.imageSize,
-        patchSize: config.vision.patchSize,
-      },
-      preprocess: loaded.preprocess,
-      hasTokenizer: tokenizer !== null,
-      backend: tf.getBackend() as BackendName,
-      numTensors: tf.memory().numTensors,
-    };
+    weightsIdentity = { source: weightFiles[0], digest };
+    return summarizeClip(loaded, weightFiles[0], digest);
   },
 
   async tokenize(texts: string[]): Promise<number[][]> {
@@ -167,6 +143,7 @@ function unload(): void {
   model?.dispose();
   model = null;
   tokenizer = null;
+  weightsIdentity = null;
 }
 
 function requireModel(): ClipModel {
@@ -270,6 +247,52 @@ function checkMatrix(matrix: EmbeddingMatrix, name: string): void {
     throw new Error(`${name} has ${matrix.values.length} values, not rows x dims = ${matrix.rows} x ${matrix.dims}.`);
   }
 }
+
+/** Describes `loaded` for the UI. `digest` identifies its weights, and embedding cache keys use it. */
+export async function summarizeClip(loaded: ClipModel, weightsSource: string, digest: { hex: string; bytes: number }): Promise<ClipSummary> {
+  const [logitScale] = await loaded.weights.get('logit_scale').data();
+  const { config } = loaded;
+  return {
+    weightsSource,
+    weightsSha256: digest.hex,
+    weightBytes: digest.bytes,
+    projectionDim: config.projectionDim,
+    logitScale: Math.exp(logitScale),
+    text: {
+      hiddenSize: config.text.hiddenSize,
+      numHiddenLayers: config.text.numHiddenLayers,
+      numAttentionHeads: config.text.numAttentionHeads,
+      maxPositionEmbeddings: config.text.maxPositionEmbeddings,
+      vocabSize: config.text.vocabSize,
+      eosTokenId: config.text.eosTokenId,
+    },
+    vision: {
+      hiddenSize: config.vision.hiddenSize,
+      numHiddenLayers: config.vision.numHiddenLayers,
+      numAttentionHeads: config.vision.numAttentionHeads,
+      imageSize: config.vision.imageSize,
+      patchSize: config.vision.patchSize,
+    },
+    preprocess: loaded.preprocess,
+    hasTokenizer: tokenizer !== null,
+    backend: tf.getBackend() as BackendName,
+    numTensors: tf.memory().numTensors,
+  };
+}
+
+/**
+ * Makes `next` the loaded CLIP, keeping the tokenizer, and returns the model it replaces with its
+ * weight identity. The caller owns and disposes the returned model.
+ */
+export function replaceLoadedClip(next: ClipModel, source: string, digest: { hex: string; bytes: number }): { model: ClipModel | null; source: string; digest: { hex: string; bytes: number } } | null {
+  const previous = model && weightsIdentity ? { model, ...weightsIdentity } : null;
+  model = next;
+  weightsIdentity = { source, digest };
+  return previous;
+}
+
+/** SHA-256 of byte arrays concatenated in order, as hex, with their total length. */
+export { sha256OfFiles };
 
 /** Returns the CLIP model and tokenizer loaded in this worker, for CLIP-IT training, or null when none is loaded. */
 export function loadedClip(): { model: ClipModel; tokenizer: ClipBpeTokenizer | null } | null {

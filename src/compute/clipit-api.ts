@@ -6,6 +6,7 @@ import type { PixelStore } from '../core/data/pixel-store';
 import { RunControl } from '../core/train/run-control';
 import type { BackendName } from '../worker-protocol';
 import { loadedClip } from './clip-api';
+import { loadedVit } from './vision-model-api';
 
 let activeControl: RunControl | null = null;
 
@@ -42,6 +43,7 @@ export function createClipItApi(getPixels: () => PixelStore | null): ClipItWorke
           clip && clip.tokenizer ? { model: clip.model, tokenizer: clip.tokenizer } : null,
           control,
           callbacks,
+          loadedVit(),
         );
         return { runId: request.runId, status: outcome.stopped ? 'stopped' : 'completed', backend, stages: outcome.stages, exportedModel: outcome.exportedModel };
       } catch (error) {

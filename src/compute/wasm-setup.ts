@@ -11,6 +11,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 import { registerWasmTrainingKernels } from '../core/backend/wasm-training-kernels';
+import { registerWasmTransposedMatMul } from '../core/backend/wasm-transposed-matmul-kernel';
 import type { WasmInfo } from '../worker-protocol';
 import { pthreadWorkerPatched } from './wasm-pthread-worker-source';
 
@@ -46,6 +47,7 @@ export function configureWasmBackend(): void {
   if (cores > 0) setThreadsCount(cores);
 
   registerWasmTrainingKernels({ replaceConv2DBackpropInput: true });
+  registerWasmTransposedMatMul();
 }
 
 /**

@@ -5,7 +5,15 @@
  */
 import * as Comlink from 'comlink';
 
-import type { BenchTrainRequest, BenchTrainResult } from '../bench-protocol';
+import type {
+  BenchClipItRequest,
+  BenchEpochMemoryRequest,
+  BenchEpochMemoryResult,
+  BenchRetrievalRequest,
+  BenchRetrievalResult,
+  BenchTrainRequest,
+  BenchTrainResult,
+} from '../bench-protocol';
 import type { ClipSummary, EmbeddingMatrix, EmbedProgress } from '../clip-protocol';
 import type { BackendInfo, BackendPreference, ImportedProblem, MemoryInfo, TrainingWorkerApi } from '../worker-protocol';
 
@@ -39,6 +47,8 @@ export interface HeadlessClipBenchRequest {
   pixelValues: PixelValuesFile;
   /** Timed repetitions of each embedding call after one untimed warm-up call. */
   repeats: number;
+  /** Time in ms after which no further repetition starts, once one has finished. Absent: run all `repeats`. */
+  budgetMs?: number;
 }
 
 export interface HeadlessClipBenchResult {
@@ -47,6 +57,8 @@ export interface HeadlessClipBenchResult {
   /** Wall time of the first (untimed) call, which includes shader compilation, in ms. */
   firstTextCallMs: number;
   firstImageCallMs: number;
+  /** Timed repetitions that finished. */
+  repeats: number;
   memoryBefore: MemoryInfo;
   memoryAfter: MemoryInfo;
 }
@@ -59,6 +71,9 @@ export interface ClipitHeadless {
   /** Top-k texts per image by cosine similarity; indices and scores are row-major [images, k]. */
   retrieve(imageEmbeds: number[][], textEmbeds: number[][], k: number): Promise<{ k: number; topIndices: number[]; topScores: number[] }>;
   benchTrain(request: BenchTrainRequest): Promise<BenchTrainResult>;
+  benchClipIt(request: BenchClipItRequest): Promise<BenchTrainResult>;
+  benchRetrieval(request: BenchRetrievalRequest): Promise<BenchRetrievalResult>;
+  benchEpochMemory(request: BenchEpochMemoryRequest): Promise<BenchEpochMemoryResult>;
   benchClip(request: HeadlessClipBenchRequest): Promise<HeadlessClipBenchResult>;
   memory(): Promise<MemoryInfo>;
 }
@@ -162,6 +177,9 @@ window.clipitHeadless = {
   },
 
   benchTrain: (request) => worker.benchTrainStep(request),
+  benchClipIt: (request) => worker.benchClipItStep(request),
+  benchRetrieval: (request) => worker.benchRetrieval(request),
+  benchEpochMemory: (request) => worker.benchEpochMemory(request),
 
   async benchClip(request) {
     const memoryBefore = await worker.memory();
@@ -174,16 +192,20 @@ window.clipitHeadless = {
 
     let textMs = 0;
     let imageMs = 0;
-    for (let repeat = 0; repeat < request.repeats; repeat++) {
+    let repeats = 0;
+    const started = performance.now();
+    while (repeats < request.repeats && (repeats === 0 || request.budgetMs === undefined || performance.now() - started < request.budgetMs)) {
       textMs += await timeMs(() => worker.embedTexts({ ids }));
       imageMs += await timeMs(() => worker.embedPixelValues(pixels, request.pixelValues.shape));
+      repeats += 1;
     }
 
     return {
-      textsPerSecond: (1000 * ids.length * request.repeats) / textMs,
-      imagesPerSecond: (1000 * imageCount * request.repeats) / imageMs,
+      textsPerSecond: (1000 * ids.length * repeats) / textMs,
+      imagesPerSecond: (1000 * imageCount * repeats) / imageMs,
       firstTextCallMs,
       firstImageCallMs,
+      repeats,
       memoryBefore,
       memoryAfter: await worker.memory(),
     };

@@ -36,6 +36,8 @@ interface ClipState {
   summary: ClipSummary | null;
   loading: boolean;
   error: string | null;
+  /** Reason the last embeddings were not cached (e.g. full storage); retrieval itself succeeded. */
+  cacheWarning: string | null;
   progress: { label: string; done: number; total: number; startedAt: number } | null;
   retrieval: RetrievalResult | null;
   /** Text embeddings of the corpus from the last retrieval, reused by CLIP-IT training. */
@@ -53,6 +55,7 @@ export const useClipStore = create<ClipState>((set, get) => ({
   summary: null,
   loading: false,
   error: null,
+  cacheWarning: null,
   progress: null,
   retrieval: null,
   textEmbeddings: null,
@@ -198,9 +201,12 @@ function updateProgress(p: EmbedProgress): void {
 async function cacheQuietly(key: string, matrix: EmbeddingMatrix): Promise<void> {
   try {
     await writeCachedEmbeddings(key, matrix);
+    useClipStore.setState({ cacheWarning: null });
   } catch (error) {
     // Retrieval still works without the cache; the next run recomputes.
     console.warn('[clip] embedding cache not written:', error);
+    const message = error instanceof Error ? error.message : String(error);
+    useClipStore.setState({ cacheWarning: `The embeddings were not cached, so the next retrieval computes them again. ${message}` });
   }
 }
 

@@ -4,8 +4,12 @@ import { create } from 'zustand';
 import type { ComparisonEpochEvent, ComparisonRequest, ComparisonResult, ComparisonStage, ComparisonStepEvent } from '../clipit-protocol';
 import type { DecodeProgress } from '../worker-protocol';
 import { useClipStore } from './clip-store';
+import { useAugmentStore } from './augment-store';
 import { useDatasetStore } from './dataset-store';
+import { annotatePredictions } from './prediction-tiles';
 import { useRunsStore } from './runs-store';
+import { comparisonInputSize } from './vision-model-store';
+import type { ComparisonBackbone } from '../core/clipit/comparison-backbone';
 import { getTrainingWorker } from './workers';
 
 /** CLIP-IT comparison settings; defaults follow the method (lr 1e-3, weight decay 1e-4, clip 0.5, lambda 1, LoRA rank 16, alpha 8). */
@@ -22,6 +26,8 @@ export interface ClipItSettings {
   loraRank: number;
   loraAlpha: number;
   textLora: boolean;
+  /** Vision backbone of the baseline and CLIP-IT stages. */
+  backbone: ComparisonBackbone;
   schedule: 'constant' | 'cosine';
 }
 
@@ -38,6 +44,7 @@ export const DEFAULT_CLIPIT_SETTINGS: ClipItSettings = {
   loraRank: 16,
   loraAlpha: 8,
   textLora: true,
+  backbone: 'cnn',
   schedule: 'constant',
 };
 
@@ -95,6 +102,9 @@ export const useClipItStore = create<ClipItState>((set, get) => ({
     const needsPairs = settings.stages.some((s) => s !== 'unimodal');
     const retrieval = clip.retrieval;
     if (needsPairs && !retrieval) return set({ error: 'The text classifier and CLIP-IT need the report pairing: load a CLIP and press Pair first.' });
+    const input = comparisonInputSize(settings.backbone, settings.inputSize);
+    if ('error' in input) return set({ error: input.error });
+    const inputSize = input.inputSize;
     if (retrieval && retrieval.imagePaths.length !== dataset.images.length) {
       return set({ error: 'The images changed since the pairing; press Pair again.' });
     }
@@ -106,7 +116,8 @@ export const useClipItStore = create<ClipItState>((set, get) => ({
       split: dataset.split.indices,
       stages: settings.stages,
       seeds,
-      inputSize: settings.inputSize,
+      inputSize,
+      backbone: settings.backbone,
       texts: retrieval ? retrieval.texts.map((t) => t.text) : [],
       pairedText: retrieval ? retrieval.imagePaths.map((_, row) => retrieval.topIndices[row * retrieval.k]) : [],
       textEmbeddings: clip.textEmbeddings,
@@ -127,11 +138,12 @@ export const useClipItStore = create<ClipItState>((set, get) => ({
     try {
       const loaded = await worker.loadImages(
         dataset.images.map((image) => ({ path: image.path, file: image.file })),
-        settings.inputSize,
+        inputSize,
         Comlink.proxy((progress: DecodeProgress) => set({ decodeProgress: progress })),
       );
       if (loaded.failed.length > 0) throw new Error(`${loaded.failed.length} image(s) could not be decoded, first: ${loaded.failed[0].path}.`);
       set({ decodeProgress: null });
+      Object.assign(request, await useAugmentStore.getState().resolveTrainingOptions(inputSize));
 
       const result = await worker.runComparison(
         request,
@@ -142,7 +154,8 @@ export const useClipItStore = create<ClipItState>((set, get) => ({
         }),
       );
       const status = { completed: 'Completed', stopped: 'Stopped', failed: `Failed: ${result.message}` }[result.status];
-      set({ result, status, error: result.status === 'failed' ? (result.message ?? null) : null });
+      const stages = result.stages.map((stage) => ({ ...stage, testPredictions: annotatePredictions(stage.testPredictions ?? [], dataset.images, dataset.groups) }));
+      set({ result: { ...result, stages }, status, error: result.status === 'failed' ? (result.message ?? null) : null });
     } catch (error) {
       set({ error: error instanceof Error ? error.message : String(error), status: 'Failed' });
     } finally {

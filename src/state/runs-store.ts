@@ -4,7 +4,9 @@ import { create } from 'zustand';
 import type { DecodeProgress, EpochEvent, StepEvent, TrainRequest, TrainResult } from '../worker-protocol';
 import { checkpointInfo } from '../storage/checkpoint-storage';
 import { loadRuns, saveRun } from '../storage/run-storage';
+import { useAugmentStore } from './augment-store';
 import { datasetFingerprint } from './dataset-fingerprint';
+import { annotateResult } from './prediction-tiles';
 import { useDatasetStore } from './dataset-store';
 import { getTrainingWorker } from './workers';
 
@@ -95,6 +97,13 @@ export const useRunsStore = create<RunsState>((set, get) => ({
 
     const settings = get().settings;
     const request = buildRequest(settings, dataset);
+    try {
+      // Augmentation, class balance and the stain fit are recorded in the request, so the saved run keeps them.
+      Object.assign(request, await useAugmentStore.getState().resolveTrainingOptions(settings.inputSize));
+    } catch (error) {
+      set({ error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
     const run: Run = {
       id: request.runId,
       name: `Run ${get().runs.length + 1} · CNN ${settings.inputSize}px · seed ${settings.seed}`,
@@ -218,7 +227,7 @@ async function executeRun(id: string, resume: boolean): Promise<void> {
     updateRun(id, {
       phase: result.status,
       statusMessage: result.message ?? (result.status === 'completed' ? 'Completed' : 'Stopped'),
-      result,
+      result: annotateResult(result, dataset.images, dataset.groups),
       checkpointStep: undefined,
     });
   } catch (error) {
@@ -261,15 +270,21 @@ function updateRun(id: string, patch: Partial<Run>): void {
   }));
 }
 
+/**
+ * Appends a step. A step number already on the curve means the worker went
+ * back to a checkpoint (after a GPU device loss), so the later points are
+ * dropped and the curve continues from the checkpoint without overlap.
+ */
 function appendStep(id: string, event: StepEvent): void {
   useRunsStore.setState((state) => ({
-    runs: state.runs.map((run) => (run.id === id ? { ...run, steps: [...run.steps, event] } : run)),
+    runs: state.runs.map((run) => (run.id === id ? { ...run, steps: [...run.steps.filter((s) => s.step < event.step), event] } : run)),
   }));
 }
 
+/** Appends an epoch, dropping a repeated epoch and those after it for the same reason as `appendStep`. */
 function appendEpoch(id: string, event: EpochEvent): void {
   useRunsStore.setState((state) => ({
-    runs: state.runs.map((run) => (run.id === id ? { ...run, epochs: [...run.epochs, event] } : run)),
+    runs: state.runs.map((run) => (run.id === id ? { ...run, epochs: [...run.epochs.filter((e) => e.epoch < event.epoch), event] } : run)),
   }));
 }
 

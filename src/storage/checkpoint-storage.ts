@@ -9,6 +9,7 @@ import {
 } from '../core/train/trainer-checkpoint';
 import { openStudioDb, type StoredCheckpoint } from './db';
 import { readBlob, removeEntry, writeBlob } from './opfs';
+import { assertProjectWritable } from './project-scope';
 import { StorageError, toStorageError } from './storage-error';
 
 /** Storage for checkpoint payloads: OPFS in the browser, memory in tests. */
@@ -54,6 +55,7 @@ export async function saveCheckpoint(
   Object.assign(all, adamStateToWeights(checkpoint.optimizer, shapes));
   const packed = packWeights(all);
 
+  assertProjectWritable(`Saving the checkpoint of step ${checkpoint.step}`);
   const weightsKey = `checkpoints/${runId}/step-${checkpoint.step}.bin`;
   const meta: CheckpointMeta = {
     index: packed.index,

@@ -26,4 +26,11 @@ export function runMigrations(db: IDBPDatabase<StudioDbSchema>, oldVersion: numb
       return cursor.continue().then(mark);
     });
   }
+
+  if (oldVersion < 3) {
+    // Report corpora and CLIP-IT comparisons were kept only in memory before version 3.
+    db.createObjectStore('reportSources', { keyPath: 'id' });
+    const comparisons = db.createObjectStore('comparisons', { keyPath: 'id' });
+    comparisons.createIndex('createdAt', 'createdAt');
+  }
 }

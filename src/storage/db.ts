@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 import { runMigrations } from './db-migrations';
+import { currentDbName, projectDbName, DEFAULT_PROJECT_ID } from './project-scope';
 import { toStorageError } from './storage-error';
 
 /**
@@ -21,6 +22,17 @@ export interface StudioDbSchema extends DBSchema {
   kv: {
     key: string;
     value: unknown;
+  };
+  /** Loaded report sources; the file bytes live in OPFS under `bytesKeys`, written first. */
+  reportSources: {
+    key: string;
+    value: StoredReportSource;
+  };
+  /** Finished CLIP-IT comparisons (baseline, text classifier, CLIP-IT) with their curves and metrics. */
+  comparisons: {
+    key: string;
+    value: StoredComparison;
+    indexes: { createdAt: number };
   };
 }
 
@@ -44,20 +56,50 @@ export interface StoredCheckpoint {
   meta: unknown;
 }
 
-export const DB_NAME = 'clip-it-studio';
-export const DB_VERSION = 2;
+export interface StoredReportSource {
+  id: string;
+  /** Position in the list of sources, so the merged corpus keeps its order. */
+  order: number;
+  name: string;
+  kind: string;
+  textField: string | null;
+  idField: string | null;
+  /** One OPFS key per file of the source, in the order of `paths`. */
+  paths: string[];
+  bytesKeys: string[];
+}
 
-let dbPromise: Promise<IDBPDatabase<StudioDbSchema>> | null = null;
+export interface StoredComparison {
+  id: string;
+  createdAt: number;
+  payload: unknown;
+}
 
-export function openStudioDb(name = DB_NAME): Promise<IDBPDatabase<StudioDbSchema>> {
-  if (name !== DB_NAME) return openWithMigrations(name);
-  if (!dbPromise) {
-    dbPromise = openWithMigrations(name).catch((error) => {
-      dbPromise = null;
+/** Name of the default project's database. */
+export const DB_NAME = projectDbName(DEFAULT_PROJECT_ID);
+export const DB_VERSION = 3;
+
+/** Open connections by database name, so every module shares one connection per project. */
+const connections = new Map<string, Promise<IDBPDatabase<StudioDbSchema>>>();
+
+/** Opens (and migrates) a project's database; the default is the current project's. */
+export function openStudioDb(name = currentDbName()): Promise<IDBPDatabase<StudioDbSchema>> {
+  let connection = connections.get(name);
+  if (!connection) {
+    connection = openWithMigrations(name).catch((error) => {
+      connections.delete(name);
       throw error;
     });
+    connections.set(name, connection);
   }
-  return dbPromise;
+  return connection;
+}
+
+/** Closes the shared connection to a database, which deleting it requires. */
+export async function closeStudioDb(name: string): Promise<void> {
+  const connection = connections.get(name);
+  connections.delete(name);
+  if (connection) (await connection.catch(() => null))?.close();
 }
 
 function openWithMigrations(name: string): Promise<IDBPDatabase<StudioDbSchema>> {
@@ -68,7 +110,16 @@ function openWithMigrations(name: string): Promise<IDBPDatabase<StudioDbSchema>>
     blocked() {
       console.warn('[storage] another tab has an older version of the database open; close it to finish the upgrade');
     },
-  }).catch((error) => {
+  })
+    .then((db) => {
+      // A newer version in another tab, or deleting the project, needs this connection closed.
+      db.addEventListener('versionchange', () => {
+        db.close();
+        connections.delete(name);
+      });
+      return db;
+    })
+    .catch((error) => {
     throw toStorageError(error, 'Opening the browser database');
   });
 }

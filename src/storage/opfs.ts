@@ -1,15 +1,14 @@
+import { assertProjectWritable, currentOpfsRoot } from './project-scope';
 import { toStorageError } from './storage-error';
 
 /**
  * Large binary data in the Origin Private File System: compressed tiles,
  * weights and embedding caches. Keys are slash-separated paths below the
- * studio's own directory.
+ * current project's folder (see project-scope.ts).
  */
-const ROOT = 'clip-it-studio';
-
 async function directoryFor(path: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
   let directory = await navigator.storage.getDirectory();
-  for (const part of [ROOT, ...path]) {
+  for (const part of [...currentOpfsRoot(), ...path]) {
     directory = await directory.getDirectoryHandle(part, { create });
   }
   return directory;
@@ -22,6 +21,7 @@ function splitKey(key: string): { folders: string[]; name: string } {
 }
 
 export async function writeBlob(key: string, data: Blob | ArrayBuffer | Uint8Array): Promise<void> {
+  assertProjectWritable(`Saving ${key}`);
   try {
     const { folders, name } = splitKey(key);
     const directory = await directoryFor(folders, true);
@@ -47,6 +47,7 @@ export async function readBlob(key: string): Promise<File | null> {
 }
 
 export async function removeEntry(key: string): Promise<void> {
+  assertProjectWritable(`Deleting ${key}`);
   try {
     const { folders, name } = splitKey(key);
     const directory = await directoryFor(folders, false);
@@ -62,4 +63,18 @@ export async function storageEstimate(): Promise<{ usage: number; quota: number;
   const estimate = await navigator.storage.estimate();
   const persisted = (await navigator.storage.persisted?.()) ?? false;
   return { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted };
+}
+
+/** Lists the entry names in the folder `key` of the current project, or none when the folder does not exist. */
+export async function listEntries(key: string): Promise<string[]> {
+  try {
+    const directory = await directoryFor(key.split('/').filter((p) => p.length > 0), false);
+    const names: string[] = [];
+    // `keys()` is missing from TypeScript's DOM typings for FileSystemDirectoryHandle.
+    for await (const name of (directory as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    return names.sort();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFoundError') return [];
+    throw toStorageError(error, `Listing ${key}`);
+  }
 }

@@ -1,9 +1,11 @@
 import type { Run } from '../state/runs-store';
 import { openStudioDb } from './db';
+import { assertProjectWritable } from './project-scope';
 import { toStorageError } from './storage-error';
 
 /** Saves a finished run (config, curves, metrics) so it survives a reload. */
 export async function saveRun(run: Run): Promise<void> {
+  assertProjectWritable(`Saving run "${run.name}"`);
   try {
     const db = await openStudioDb();
     await db.put('runs', { id: run.id, name: run.name, createdAt: run.createdAt, payload: run });

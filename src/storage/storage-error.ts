@@ -1,5 +1,5 @@
 /** Cause of a failed storage operation, in terms the UI can act on. */
-export type StorageErrorCode = 'quota-exceeded' | 'unavailable' | 'not-found' | 'failed';
+export type StorageErrorCode = 'quota-exceeded' | 'unavailable' | 'not-found' | 'read-only' | 'failed';
 
 /** The one error type storage code throws; the UI turns it into a message. */
 export class StorageError extends Error {
@@ -22,7 +22,7 @@ export function toStorageError(error: unknown, action: string): StorageError {
   if (name === 'QuotaExceededError') {
     return new StorageError(
       'quota-exceeded',
-      `Browser storage is full, so ${action} failed. Delete old runs or projects (or free disk space) and try again; nothing loaded was lost.`,
+      `Browser storage is full. ${action} failed. Free space by deleting projects or runs you no longer need, or the saved copies of the images (Images panel), or by freeing disk space; then try again. Nothing loaded was lost.`,
       error,
     );
   }

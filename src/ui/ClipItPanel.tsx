@@ -2,10 +2,13 @@ import { STAGE_LABELS, type ComparisonStage } from '../clipit-protocol';
 import { useClipItStore, type ClipItSettings } from '../state/clipit-store';
 import { useClipStore } from '../state/clip-store';
 import { useDatasetStore } from '../state/dataset-store';
+import { BackboneControl } from './BackboneControl';
 import { ComparisonTable } from './ComparisonTable';
-import { downloadBlob } from './download';
+import { ExportModelButton } from './ExportModelButton';
+import { ComparisonEvaluation } from './eval/ComparisonEvaluation';
 import { LineChart } from './LineChart';
 import { ProgressBar, formatDuration } from './ProgressBar';
+import { useZeroShotComparisonRows } from './zero-shot-rows';
 
 interface NumberField {
   key: keyof ClipItSettings;
@@ -21,7 +24,7 @@ const FIELDS: NumberField[] = [
   { key: 'weightDecay', label: 'Weight decay', help: 'L2 term added to the gradient as torch.optim.Adam does (method default 1e-4).', step: 0.0001 },
   { key: 'clipNorm', label: 'Gradient clip', help: 'Maximum global gradient norm (method default 0.5).', step: 0.1 },
   { key: 'lambda', label: 'Lambda', help: 'Weight of the distillation term mean(1 - cos(t, P(v))) added to the cross-entropy (method default 1).', step: 0.1 },
-  { key: 'loraRank', label: 'LoRA rank', help: 'Rank r of the LoRA adapters on the CLIP text encoder (method default 16).', step: 1 },
+  { key: 'loraRank', label: 'LoRA rank', help: 'Rank r of the LoRA adapters on the CLIP text encoder and, in CLIP-IT, on a pretrained vision backbone (method default 16).', step: 1 },
   { key: 'loraAlpha', label: 'LoRA alpha', help: 'LoRA scale alpha; the update is (alpha / r) B A (method default 8).', step: 1 },
 ];
 
@@ -36,6 +39,7 @@ export function ClipItPanel() {
   const { settings, setSettings, running, paused, steps, epochs, result, error, status, decodeProgress } = state;
   const retrieval = useClipStore((s) => s.retrieval);
   const imageCount = useDatasetStore((s) => s.images.length);
+  const zeroShotRows = useZeroShotComparisonRows();
 
   const last = steps[steps.length - 1];
   const current = last ? steps.filter((s) => s.stage === last.stage && s.seed === last.seed) : [];
@@ -46,8 +50,8 @@ export function ClipItPanel() {
     <div className="panel" aria-labelledby="clipit-heading" data-testid="clipit-panel">
       <h2 id="clipit-heading">CLIP-IT vs unimodal baseline</h2>
       <p className="hint">
-        Each image's paired report guides the vision model through the cosine term; at inference only the vision model runs. The small CNN is trained whole in
-        both the baseline and CLIP-IT, so the comparison is fair. {retrieval ? `Pairs from ${retrieval.clipName}.` : 'Pair images with reports first.'}
+        Each image's paired report guides the vision model through the cosine term; at inference only the vision model runs. A small CNN is trained whole in
+        both the baseline and CLIP-IT; a pretrained backbone (CLIP vision tower or ViT) stays frozen in the baseline and gets LoRA adapters in CLIP-IT. {retrieval ? `Pairs from ${retrieval.clipName}.` : 'Pair images with reports first.'}
       </p>
 
       <fieldset className="settings" disabled={running}>
@@ -67,14 +71,15 @@ export function ClipItPanel() {
           Seeds
           <input value={settings.seedsText} onChange={(e) => setSettings({ seedsText: e.target.value })} data-testid="clipit-seeds" />
         </label>
-        <label title="Small CNN input size in pixels.">
+        <label title="Tile side in pixels for the small CNN and a ViT (a multiple of its patch size); the CLIP tower uses its own size.">
           Input size (px)
           <select value={settings.inputSize} onChange={(e) => setSettings({ inputSize: Number(e.target.value) })} data-testid="clipit-inputSize">
-            {[32, 48, 64, 96, 128].map((size) => (
+            {[32, 48, 64, 96, 128, 224].map((size) => (
               <option key={size}>{size}</option>
             ))}
           </select>
         </label>
+        <BackboneControl />
         {FIELDS.map((field) => (
           <label key={field.key} title={field.help}>
             {field.label}
@@ -146,19 +151,9 @@ export function ClipItPanel() {
         </div>
       )}
 
-      {result && result.stages.length > 0 && <ComparisonTable result={result} epochs={epochs} clipName={state.clipName} />}
-      {result?.exportedModel && (
-        <button
-          type="button"
-          onClick={() => {
-            downloadBlob('clipit-vision-model.safetensors', new Blob([result.exportedModel!.safetensors as BlobPart]));
-            downloadBlob('clipit-vision-model.json', new Blob([JSON.stringify(result.exportedModel!.config, null, 2)], { type: 'application/json' }));
-          }}
-          data-testid="export-clipit-model"
-        >
-          Export CLIP-IT vision model (safetensors + JSON)
-        </button>
-      )}
+      {result && result.stages.length > 0 && <ComparisonTable result={result} epochs={epochs} clipName={state.clipName} extraRows={zeroShotRows} />}
+      {result && result.stages.length > 0 && <ComparisonEvaluation result={result} />}
+      {result?.exportedModel && <ExportModelButton exported={result.exportedModel} />}
     </div>
   );
 }

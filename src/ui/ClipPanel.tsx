@@ -1,17 +1,15 @@
-import { useRef } from 'react';
-
 import { useClipStore } from '../state/clip-store';
 import { useDatasetStore } from '../state/dataset-store';
 import { useReportsStore } from '../state/reports-store';
 import { PairInspector } from './PairInspector';
 import { ProgressBar } from './ProgressBar';
+import { FolderPickerButton } from './FolderPickerButton';
 
 /** Loads a histology CLIP from a local folder and pairs every image with its most similar report. */
 export function ClipPanel() {
-  const { name, summary, loading, error, progress, retrieval, loadFolder, loadDemo, runRetrieval } = useClipStore();
+  const { name, summary, loading, error, cacheWarning, progress, retrieval, loadFolder, loadDemo, runRetrieval } = useClipStore();
   const imageCount = useDatasetStore((s) => s.images.length);
   const reportCount = useReportsStore((s) => s.reports.length);
-  const inputRef = useRef<HTMLInputElement>(null);
 
   return (
     <div className="panel" aria-labelledby="clip-heading">
@@ -22,21 +20,11 @@ export function ClipPanel() {
         open_clip folder with <code>open_clip_pytorch_model.bin</code> (QuiltNet-B-32) works too. It is read from disk; nothing is downloaded.
       </p>
       <div className="row">
-        <button type="button" onClick={() => inputRef.current?.click()} disabled={loading}>
-          Choose CLIP folder…
-        </button>
-        <input
-          ref={inputRef}
-          type="file"
-          hidden
-          multiple
-          data-testid="clip-folder-input"
-          {...{ webkitdirectory: '', directory: '' }}
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            if (files.length > 0) void loadFolder(files);
-          }}
+        <FolderPickerButton
+          label="Choose CLIP folder…"
+          inputTestId="clip-folder-input"
+          disabled={loading}
+          onFiles={(files) => void loadFolder(files)}
         />
         <button type="button" onClick={() => void loadDemo()} disabled={loading} data-testid="load-demo-clip" title="A 2 MB CLIP trained by this project on LC25000 lung tiles and TCGA report passages, to try the workflow. Not for diagnosis.">
           Use the demo CLIP
@@ -60,6 +48,11 @@ export function ClipPanel() {
       {error && (
         <p className="error-text" role="alert">
           {error}
+        </p>
+      )}
+      {cacheWarning && (
+        <p className="warning-text" role="alert" data-testid="embedding-cache-warning">
+          {cacheWarning}
         </p>
       )}
 

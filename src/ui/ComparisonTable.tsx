@@ -10,8 +10,29 @@ function meanStd(summary: SeedSummary): string {
   return `${(summary.mean * 100).toFixed(1)}${std}%`;
 }
 
+/** A single-run row under the seeded stages, e.g. zero-shot CLIP, which has no seed. */
+export interface ExtraComparisonRow {
+  key: string;
+  label: string;
+  balancedAccuracy: number;
+  accuracy: number;
+  macroF1: number;
+  /** Shown in the Seeds column, e.g. "no training". */
+  note: string;
+}
+
 /** Test metrics per stage as mean ± std over seeds, and validation curves of all stages overlaid. */
-export function ComparisonTable({ result, epochs, clipName }: { result: ComparisonResult; epochs: ComparisonEpochEvent[]; clipName: string | null }) {
+export function ComparisonTable({
+  result,
+  epochs,
+  clipName,
+  extraRows = [],
+}: {
+  result: ComparisonResult;
+  epochs: ComparisonEpochEvent[];
+  clipName: string | null;
+  extraRows?: ExtraComparisonRow[];
+}) {
   const firstSeed = result.stages[0]?.seeds[0];
   const maxEpoch = Math.max(0, ...epochs.map((e) => e.epoch));
   const x = Array.from({ length: maxEpoch }, (_, i) => i + 1);
@@ -37,6 +58,15 @@ export function ComparisonTable({ result, epochs, clipName }: { result: Comparis
               <td>{meanStd(stage.accuracy)}</td>
               <td>{meanStd(stage.macroF1)}</td>
               <td>{stage.seeds.join(', ')}</td>
+            </tr>
+          ))}
+          {extraRows.map((row) => (
+            <tr key={row.key} data-stage={row.key}>
+              <td>{row.label}</td>
+              <td data-testid={`comparison-bacc-${row.key}`}>{meanStd({ count: 1, mean: row.balancedAccuracy, std: NaN })}</td>
+              <td>{meanStd({ count: 1, mean: row.accuracy, std: NaN })}</td>
+              <td>{meanStd({ count: 1, mean: row.macroF1, std: NaN })}</td>
+              <td>{row.note}</td>
             </tr>
           ))}
         </tbody>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useState, type DragEvent } from 'react';
 
 import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '../core/ingest/image-limits';
 import { useDatasetStore } from '../state/dataset-store';
@@ -10,6 +10,7 @@ import { LabelsTableControl } from './LabelsTableControl';
 import { LayoutControl } from './LayoutControl';
 import { ProgressBar } from './ProgressBar';
 import { ThumbnailGrid } from './ThumbnailGrid';
+import { FolderPickerButton } from './FolderPickerButton';
 
 /**
  * Folder import (drop or picker), class folder choices or a labels CSV, class
@@ -19,7 +20,6 @@ export function DatasetPanel() {
   const { rootName, classNames, images, source, labels, progress, error, storageWarning, restoring, importFiles, cancelImport, restoreSaved, forgetSaved } =
     useDatasetStore();
   const [dragging, setDragging] = useState(false);
-  const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     void restoreSaved();
@@ -52,22 +52,11 @@ export function DatasetPanel() {
           Drop a folder with <strong>one subfolder per class</strong> (e.g. <code>tumour/</code>, <code>normal/</code>).
           PNG, JPEG, TIFF, BMP and WebP tiles, up to {MAX_IMAGE_SIDE.toLocaleString()} px a side and {MAX_IMAGE_PIXELS / 1e6} MP.
         </p>
-        <button type="button" onClick={() => inputRef.current?.click()} disabled={!!progress}>
-          Choose folder…
-        </button>
-        <input
-          ref={inputRef}
-          type="file"
-          hidden
-          multiple
-          data-testid="folder-input"
-          // webkitdirectory is not in React's typings, so it is set as a plain attribute.
-          {...{ webkitdirectory: '', directory: '' }}
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            if (files.length > 0) void importFiles(files);
-          }}
+        <FolderPickerButton
+          label="Choose folder…"
+          inputTestId="folder-input"
+          disabled={!!progress}
+          onFiles={(files) => void importFiles(files)}
         />
       </div>
 

@@ -1,9 +1,10 @@
 import { useRunsStore } from '../state/runs-store';
 import { percent } from './format';
-import { ConfusionMatrix } from './ConfusionMatrix';
+import { EvaluationViews } from './eval/EvaluationViews';
+import { WEIGHTS_NOT_SAVED_WARNING } from '../saliency-protocol';
 
 
-/** Test-split metrics of the selected run: accuracy, balanced accuracy, macro F1, per class, confusion matrix. */
+/** Test-split metrics of the selected run: headline metrics, then the evaluation views (ROC, calibration, confusion matrix, galleries, groups). */
 export function EvaluationPanel() {
   const { runs, selectedRunId } = useRunsStore();
   const run = runs.find((r) => r.id === selectedRunId);
@@ -11,6 +12,7 @@ export function EvaluationPanel() {
   if (!run || !metrics) return null;
 
   const classNames = run.request.classNames;
+  const weightsSaved = !run.warnings.some((warning) => warning.startsWith(WEIGHTS_NOT_SAVED_WARNING));
 
   return (
     <div className="panel" aria-labelledby="eval-heading" data-testid="evaluation">
@@ -37,31 +39,7 @@ export function EvaluationPanel() {
         </div>
       </dl>
 
-      <div className="eval-grid">
-        <table className="per-class" data-testid="per-class-metrics">
-          <thead>
-            <tr>
-              <th>Class</th>
-              <th>Precision</th>
-              <th>Recall</th>
-              <th>F1</th>
-              <th>Support</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.perClass.map((c) => (
-              <tr key={c.classIndex}>
-                <td>{classNames[c.classIndex]}</td>
-                <td>{c.precisionUndefined ? 'n/a' : percent(c.precision)}</td>
-                <td>{c.recallUndefined ? 'n/a' : percent(c.recall)}</td>
-                <td>{percent(c.f1)}</td>
-                <td>{c.support}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <ConfusionMatrix matrix={metrics.confusionMatrix} classNames={classNames} />
-      </div>
+      <EvaluationViews key={run.id} source={{ classNames, predictions: run.result!.predictions, saliencyRunId: weightsSaved ? run.id : null }} />
       {metrics.classesWithoutSamples.length > 0 && (
         <p className="hint">
           No test images of {metrics.classesWithoutSamples.map((i) => classNames[i]).join(', ')}: balanced accuracy averages the other classes.

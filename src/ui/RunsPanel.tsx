@@ -1,11 +1,13 @@
 import { useRunsStore } from '../state/runs-store';
 import { percent } from './format';
+import { RunBundleButton } from './RunBundleButton';
 
 
 /** Lists all runs of this browser, newest last, with their headline test metrics; click one to inspect it. */
 export function RunsPanel() {
   const { runs, selectedRunId, selectRun } = useRunsStore();
   if (runs.length === 0) return null;
+  const selected = runs.find((run) => run.id === selectedRunId);
 
   return (
     <div className="panel" aria-labelledby="runs-heading">
@@ -43,6 +45,7 @@ export function RunsPanel() {
           ))}
         </tbody>
       </table>
+      {selected && <RunBundleButton run={selected} />}
     </div>
   );
 }

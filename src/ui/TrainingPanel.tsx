@@ -1,5 +1,7 @@
 import { useDatasetStore } from '../state/dataset-store';
 import { useRunsStore, type TrainSettings } from '../state/runs-store';
+import { AugmentationPanel } from './AugmentationPanel';
+import { RunTrainingOptions } from './RunTrainingOptions';
 import { LineChart } from './LineChart';
 import { ProgressBar, formatDuration } from './ProgressBar';
 
@@ -73,6 +75,7 @@ export function TrainingPanel() {
           </label>
         ))}
       </fieldset>
+      <AugmentationPanel inputSize={settings.inputSize} disabled={active} />
 
       <div className="row controls">
         <button type="button" className="primary" onClick={() => void startRun()} disabled={active || imageCount === 0} data-testid="start-training">
@@ -99,6 +102,7 @@ export function TrainingPanel() {
       {run && (
         <div className="run-status" data-testid="run-status" data-phase={run.phase}>
           <strong>{run.name}</strong> — {run.statusMessage}
+          <RunTrainingOptions request={run.request} />
           {run.warnings.map((warning) => (
             <p key={warning} className="warning-text" role="status">
               {warning}

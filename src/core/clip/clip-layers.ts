@@ -72,9 +72,13 @@ export interface EncoderSettings {
   layerNormEps: number;
 }
 
+/** Receives the attention probabilities [batch, heads, length, length] of each encoder layer. */
+export type AttentionSink = (layer: number, probabilities: tf.Tensor4D) => void;
+
 /**
  * Runs the pre-LayerNorm encoder `${prefix}.layers.N` over `x` [batch, length, hidden].
  * `mask` is added to the attention scores of every head, e.g. the causal mask of the text tower.
+ * `onAttention` receives each layer's attention probabilities (for attention rollout), which belong to the caller's tidy scope.
  */
 export function runEncoder(
   weights: ClipWeights,
@@ -83,13 +87,15 @@ export function runEncoder(
   settings: EncoderSettings,
   hook: LinearHook,
   mask?: tf.Tensor,
+  onAttention?: AttentionSink,
 ): tf.Tensor {
   let hidden = x;
   for (let layer = 0; layer < settings.numHiddenLayers; layer++) {
     const layerName = `${prefix}.layers.${layer}`;
 
     const attentionInput = layerNorm(weights, `${layerName}.layer_norm1`, hidden, settings.layerNormEps);
-    hidden = tf.add(hidden, selfAttention(weights, `${layerName}.self_attn`, attentionInput, settings, hook, mask));
+    const sink = onAttention ? (probabilities: tf.Tensor4D) => onAttention(layer, probabilities) : undefined;
+    hidden = tf.add(hidden, selfAttention(weights, `${layerName}.self_attn`, attentionInput, settings, hook, mask, sink));
 
     const mlpInput = layerNorm(weights, `${layerName}.layer_norm2`, hidden, settings.layerNormEps);
     const intermediate = activate(applyLinear(weights, `${layerName}.mlp.fc1`, mlpInput, hook), settings.hiddenAct);
@@ -105,6 +111,7 @@ function selfAttention(
   settings: EncoderSettings,
   hook: LinearHook,
   mask?: tf.Tensor,
+  onAttention?: (probabilities: tf.Tensor4D) => void,
 ): tf.Tensor {
   const [batch, length, hidden] = x.shape;
   const heads = settings.numAttentionHeads;
@@ -117,7 +124,9 @@ function selfAttention(
 
   let scores = tf.matMul(query, key, false, true);
   if (mask) scores = tf.add(scores, mask);
-  const context = tf.matMul(tf.softmax(scores, -1), value);
+  const probabilities = tf.softmax(scores, -1) as tf.Tensor4D;
+  onAttention?.(probabilities);
+  const context = tf.matMul(probabilities, value);
 
   const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, hidden]);
   return applyLinear(weights, `${name}.out_proj`, merged, hook);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { type ClipVisionConfig } from './clip-config';
-import { type LinearHook, applyLinear, layerNorm, plainLinear, runEncoder } from './clip-layers';
+import { type AttentionSink, type LinearHook, applyLinear, layerNorm, plainLinear, runEncoder } from './clip-layers';
 import { type ClipWeights } from './clip-weights';
 
 /**
@@ -10,12 +10,14 @@ import { type ClipWeights } from './clip-weights';
  * post_layernorm on the class token, visual_projection.
  * Returns projected, unnormalised embeddings [batch, projection_dim].
  * Intermediate tensors are left to the caller's tf.tidy (or gradient scope), as ClipModel.embedImages does.
+ * `onAttention` receives each encoder layer's attention probabilities, for attention rollout.
  */
 export function visionTowerForward(
   weights: ClipWeights,
   config: ClipVisionConfig,
   pixelValues: tf.Tensor4D,
   hook: LinearHook = plainLinear,
+  onAttention?: AttentionSink,
 ): tf.Tensor2D {
   const [batch, channels, height, width] = pixelValues.shape;
   if (channels !== config.numChannels || height !== config.imageSize || width !== config.imageSize) {
@@ -28,7 +30,7 @@ export function visionTowerForward(
   const embeddings = tf.add(tokens, weights.get('vision_model.embeddings.position_embedding.weight'));
 
   const normalised = layerNorm(weights, 'vision_model.pre_layrnorm', embeddings, config.layerNormEps);
-  const encoded = runEncoder(weights, 'vision_model.encoder', normalised, config, hook);
+  const encoded = runEncoder(weights, 'vision_model.encoder', normalised, config, hook, undefined, onAttention);
 
   const classOutput = tf.reshape(tf.slice(encoded, [0, 0, 0], [batch, 1, config.hiddenSize]), [batch, config.hiddenSize]);
   const pooled = layerNorm(weights, 'vision_model.post_layernorm', classOutput, config.layerNormEps);

@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { parseSafetensorsHeader, readSafetensors } from '../clip/safetensors-reader';
 import { SeededRng } from '../rng';
+import { parseStainParams, type StainNormalizationParams } from '../stain/stain-params';
 import { ClipVisionBackbone } from './clip-vision-backbone';
 import { ClipItModel, type ClipItHeadsConfig, type OutputHead } from './clipit-model';
 import { CnnBackbone } from './cnn-backbone';
 import { assignParams } from './dense-layer';
 import { MlpBackbone } from './mlp-backbone';
 import { type Float32TensorData, writeSafetensors } from './safetensors-writer';
+import { VitBackbone } from './vit-backbone';
 import type { BackboneExportConfig, VisionBackbone } from './vision-backbone';
 
 export const EXPORT_FORMAT = 'clipit-vision-model';
@@ -22,6 +24,8 @@ export interface ClipItExportConfig {
   backbone: BackboneExportConfig;
   /** Optional class names in label order, for display. */
   classNames?: string[];
+  /** Stain normalisation fitted on the training reference tile; prediction applies it to each tile at input size. */
+  stainNormalization?: StainNormalizationParams;
 }
 
 /**
@@ -29,7 +33,11 @@ export interface ClipItExportConfig {
  * (`heads.*`), float32, plus the JSON needed to rebuild it. No text tower is included: inference
  * needs none.
  */
-export async function exportClipItModel(model: ClipItModel, classNames?: string[]): Promise<{ safetensors: Uint8Array; config: ClipItExportConfig }> {
+export async function exportClipItModel(
+  model: ClipItModel,
+  classNames?: string[],
+  stainNormalization?: StainNormalizationParams,
+): Promise<{ safetensors: Uint8Array; config: ClipItExportConfig }> {
   const backbone = model.backbone.exportWeights();
   const named = new Map<string, tf.Tensor>();
   for (const [name, tensor] of backbone.tensors) named.set(`backbone.${name}`, tensor);
@@ -49,6 +57,7 @@ export async function exportClipItModel(model: ClipItModel, classNames?: string[
     heads: { ...model.heads },
     backbone: backbone.config,
     ...(classNames ? { classNames: [...classNames] } : {}),
+    ...(stainNormalization ? { stainNormalization } : {}),
   };
   return { safetensors: writeSafetensors(data, { clipit_config: JSON.stringify(config) }), config };
 }
@@ -57,8 +66,22 @@ export async function exportClipItModel(model: ClipItModel, classNames?: string[
 export function importClipItModel(bytes: Uint8Array, config?: ClipItExportConfig, fileName = 'model.safetensors'): ClipItModel {
   const tensors = readSafetensors(bytes, fileName);
   const resolved = config ?? readEmbeddedConfig(bytes, fileName);
-  if (resolved.format !== EXPORT_FORMAT || resolved.version !== EXPORT_VERSION) {
-    throw new Error(`${fileName}: config has format "${resolved.format}" version ${resolved.version}; this build reads "${EXPORT_FORMAT}" version ${EXPORT_VERSION}.`);
+  const named = new Map<string, tf.Tensor>();
+  for (const [name, tensor] of tensors) named.set(name, tf.tensor(tensor.values as Float32Array, tensor.shape, 'float32'));
+  try {
+    return buildClipItModel(resolved, named, fileName);
+  } finally {
+    tf.dispose([...named.values()]);
+  }
+}
+
+/**
+ * Builds the inference model from exported tensors (`backbone.*`, `heads.*`) and their config,
+ * whichever file format they came from. The tensors are copied, so the caller still disposes them.
+ */
+export function buildClipItModel(config: ClipItExportConfig, tensors: ReadonlyMap<string, tf.Tensor>, fileName: string): ClipItModel {
+  if (config.format !== EXPORT_FORMAT || config.version !== EXPORT_VERSION) {
+    throw new Error(`${fileName}: config has format "${config.format}" version ${config.version}; this build reads "${EXPORT_FORMAT}" version ${EXPORT_VERSION}.`);
   }
 
   const backboneTensors = new Map<string, tf.Tensor>();
@@ -66,19 +89,15 @@ export function importClipItModel(bytes: Uint8Array, config?: ClipItExportConfig
   for (const [name, tensor] of tensors) {
     const target = name.startsWith('backbone.') ? backboneTensors : name.startsWith('heads.') ? headTensors : null;
     if (!target) throw new Error(`${fileName}: unexpected tensor "${name}"; exported tensors start with "backbone." or "heads.".`);
-    target.set(name.slice(name.indexOf('.') + 1), tf.tensor(tensor.values as Float32Array, tensor.shape, 'float32'));
+    target.set(name.slice(name.indexOf('.') + 1), tensor);
   }
 
-  try {
-    const backbone = buildBackbone(resolved.backbone, backboneTensors);
-    // The seed only fills head weights that are overwritten at once.
-    const model = new ClipItModel(backbone, resolved.heads, new SeededRng(0));
-    assignParams(model.headParams, headTensors, `${fileName}: heads`);
-    model.outputHead = resolved.outputHead;
-    return model;
-  } finally {
-    tf.dispose([...backboneTensors.values(), ...headTensors.values()]);
-  }
+  const backbone = buildBackbone(config.backbone, backboneTensors);
+  // The seed only fills head weights that are overwritten at once.
+  const model = new ClipItModel(backbone, config.heads, new SeededRng(0));
+  assignParams(model.headParams, headTensors, `${fileName}: heads`);
+  model.outputHead = config.outputHead;
+  return model;
 }
 
 function buildBackbone(config: BackboneExportConfig, tensors: ReadonlyMap<string, tf.Tensor>): VisionBackbone {
@@ -89,7 +108,15 @@ function buildBackbone(config: BackboneExportConfig, tensors: ReadonlyMap<string
       return MlpBackbone.fromExport(config.inputShape, config.hiddenSizes, tensors);
     case 'clip-vision':
       return ClipVisionBackbone.fromExport(config, tensors);
+    case 'vit':
+      return VitBackbone.fromExport(config.vit, config.inputSize, tensors);
   }
+}
+
+/** Returns the validated stain normalisation of an exported config, or null when it has none. */
+export function exportedStainNormalization(config: ClipItExportConfig | undefined, fileName = 'config.json'): StainNormalizationParams | null {
+  if (!config?.stainNormalization) return null;
+  return parseStainParams(config.stainNormalization, `${fileName}: stainNormalization`);
 }
 
 function readEmbeddedConfig(bytes: Uint8Array, fileName: string): ClipItExportConfig {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { weightedCrossEntropy } from '../train/weighted-cross-entropy';
+
 /** Loss components of one batch, as scalars on the backend. */
 export interface ClipItLossTerms {
   total: tf.Scalar;
@@ -23,17 +25,22 @@ export function clipItLoss(
   textEmbeddings: tf.Tensor2D,
   projected: tf.Tensor2D,
   lambda: number,
+  classWeights?: readonly number[],
 ): ClipItLossTerms {
   return tf.tidy(() => {
-    const ce = crossEntropyOnLogits(fusionLogits, labels);
+    const ce = crossEntropyOnLogits(fusionLogits, labels, classWeights);
     const cosine = tf.mean(tf.sub(1, cosineSimilarity(textEmbeddings, projected))) as tf.Scalar;
     const total = tf.add(ce, tf.mul(cosine, lambda)) as tf.Scalar;
     return { total, ce, cosine };
   });
 }
 
-/** Mean softmax cross-entropy of `logits` [batch, C] against class indices `labels` [batch]. */
-export function crossEntropyOnLogits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+/**
+ * Mean softmax cross-entropy of `logits` [batch, C] against class indices `labels` [batch];
+ * with `classWeights`, the class-weighted mean of `weightedCrossEntropy`.
+ */
+export function crossEntropyOnLogits(logits: tf.Tensor2D, labels: tf.Tensor1D, classWeights?: readonly number[]): tf.Scalar {
+  if (classWeights) return weightedCrossEntropy(logits, labels, classWeights);
   return tf.tidy(() => {
     const targets = tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1]);
     return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;

@@ -1,3 +1,4 @@
+import { isAugmentActive } from '../augment/batch-augmenter';
 import { type ClipModel } from '../clip/clip-model';
 import { embedTextBatches } from '../clip/embed-text-batches';
 import { ClipLora, type ClipLoraOptions, DEFAULT_CLIP_LORA_OPTIONS } from '../lora/clip-lora';
@@ -11,6 +12,8 @@ import type { ClipItMode, ClipItTrainConfig } from './clipit-train-config';
 import { ClipItTrainer } from './clipit-trainer';
 import { CnnBackbone } from './cnn-backbone';
 import { MlpBackbone } from './mlp-backbone';
+import { VitBackbone } from './vit-backbone';
+import type { VitModel } from '../vit/vit-model';
 import { type TextClassifierEpoch, type TextClassifierRun, trainTextClassifier } from './text-classifier';
 import { ClipLoraTextTargets, PrecomputedTextTargets, type ReportPairing, type TextTargets } from './text-targets';
 import type { VisionBackbone } from './vision-backbone';
@@ -19,7 +22,9 @@ import type { VisionBackbone } from './vision-backbone';
 export type BackboneSpec =
   | { kind: 'small-cnn'; cnn: Omit<SmallCnnConfig, 'numClasses'> }
   | { kind: 'mlp'; inputShape: [number, number, number]; hiddenSizes: number[] }
-  | { kind: 'clip-vision' };
+  | { kind: 'clip-vision' }
+  /** A pretrained ViT, frozen; LoRA on its attention projections when the vision tower is adapted. */
+  | { kind: 'vit'; vit: VitModel; inputSize: number };
 
 export interface ClipItRunSpec {
   mode: ClipItMode;
@@ -68,6 +73,9 @@ export async function createClipItRun(spec: ClipItRunSpec): Promise<ClipItRun> {
 
   if ((isClipBackbone || spec.mode === 'clipit') && !spec.clip) {
     throw new Error('This run needs a CLIP model (for the clip-vision backbone or the report embeddings). Load one with loadClipFromFiles.');
+  }
+  if (isClipBackbone && spec.config.augment && isAugmentActive(spec.config.augment)) {
+    throw new Error('Augmentation works on NHWC tiles in [0, 1], but the clip-vision backbone takes preprocessed CLIP pixels: switch augmentation off for this backbone.');
   }
   if (spec.mode === 'clipit' && !spec.pairing) {
     throw new Error('CLIP-IT needs the image-to-report pairing: pass `pairing` with the tokenised reports and the top-1 report per image.');
@@ -131,6 +139,11 @@ function buildBackbone(spec: ClipItRunSpec, lora: ClipLora | undefined, rng: See
       return new MlpBackbone(backbone.inputShape, backbone.hiddenSizes, rng);
     case 'clip-vision':
       return new ClipVisionBackbone(spec.clip!, lora && lora.vision.size > 0 ? lora : undefined);
+    case 'vit': {
+      const loraOptions = spec.lora ?? DEFAULT_CLIP_LORA_OPTIONS;
+      const adapt = loraOptions.vision && (spec.mode === 'clipit' || spec.adaptBaselineBackbone === true);
+      return new VitBackbone(backbone.vit, backbone.inputSize, adapt ? loraOptions.lora : undefined, rng);
+    }
   }
 }
 

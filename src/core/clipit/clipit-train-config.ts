@@ -1,3 +1,5 @@
+import type { AugmentConfig } from '../augment/augment-config';
+import type { ClassBalance } from '../train/class-balance';
 import type { LrScheduleKind } from '../train/lr-schedule';
 
 /** `unimodal`: backbone + vision head with cross-entropy (stage 1). `clipit`: fusion training with the cosine term (stage 3). */
@@ -15,6 +17,10 @@ export interface ClipItTrainConfig {
   seed: number;
   /** Weight of the cosine term mean(1 - cos(t, P(v))); ignored in unimodal mode. */
   lambda: number;
+  /** Augmentation of training batches (NHWC [0, 1] backbones only); null or absent: off. */
+  augment?: AugmentConfig | null;
+  /** Class-weighted cross-entropy or balanced sampling of the training split; absent: none. */
+  classBalance?: ClassBalance;
 }
 
 /**

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 // The full tfjs package registers every gradient (in Node too, where the ESM deep import fails).
 import '@tensorflow/tfjs';
 
+import { BatchAugmenter, isAugmentActive } from '../augment/batch-augmenter';
 import { classificationMetrics } from '../eval/classification-metrics';
 import { SeededRng } from '../rng';
 import { TorchAdam } from '../train/adam-torch';
 import { BestWeights } from '../train/best-weights';
 import { type BatchSource, NonFiniteLossError, type TrainSplit, argmax } from '../train/classifier-trainer';
+import { balancedEpochOrder, classCounts, classWeights } from '../train/class-balance';
 import { clipByGlobalNorm } from '../train/grad-clip';
 import { learningRateAt } from '../train/lr-schedule';
 import { RunControl } from '../train/run-control';
@@ -57,6 +59,9 @@ export class ClipItTrainer {
   private readonly shuffleRng: SeededRng;
   private readonly dropoutRng: SeededRng;
   private readonly bestWeights = new BestWeights();
+  private readonly augmenter: BatchAugmenter | null;
+  /** Class weights of the training loss when `classBalance` is `weighted`; evaluation stays unweighted. */
+  private readonly lossWeights: number[] | undefined;
   private bestValLoss = Infinity;
   private bestEpoch = 0;
 
@@ -90,6 +95,8 @@ export class ClipItTrainer {
     const root = new SeededRng(config.seed);
     this.shuffleRng = root.fork('clipit-shuffle');
     this.dropoutRng = root.fork('clipit-dropout');
+    this.augmenter = isAugmentActive(config.augment) ? new BatchAugmenter(config.augment, config.seed) : null;
+    this.lossWeights = config.classBalance === 'weighted' ? classWeights(classCounts(labels, split.train, model.numClasses)) : undefined;
   }
 
   get stepsPerEpoch(): number {
@@ -102,7 +109,11 @@ export class ClipItTrainer {
     const totalSteps = epochs * stepsPerEpoch;
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = this.shuffleRng.shuffle([...this.options.split.train]);
+      const train = this.options.split.train;
+      const order =
+        this.options.config.classBalance === 'sampling'
+          ? balancedEpochOrder(train, this.options.labels, this.shuffleRng)
+          : this.shuffleRng.shuffle([...train]);
       const sums = { loss: 0, ce: 0, cosine: 0 };
 
       for (let epochStep = 0; epochStep < stepsPerEpoch; epochStep++) {
@@ -206,13 +217,15 @@ export class ClipItTrainer {
   }
 
   private async trainStep(batchIndices: number[], learningRate: number): Promise<{ loss: number; ce: number; cosine: number; gradNorm: number }> {
-    const images = this.options.images.batch(batchIndices);
+    const decoded = this.options.images.batch(batchIndices);
+    const images = this.augmenter ? this.augmenter.augment(decoded, this.optimizer.step + 1) : decoded;
+    if (images !== decoded) decoded.dispose();
     const names = [...this.params.keys()];
     const variables = [...this.params.values()];
     let lossParts: LossValues | null = null;
 
     const { value, grads } = tf.variableGrads(() => {
-      const terms = this.lossTerms(images, batchIndices, this.dropoutRng);
+      const terms = this.lossTerms(images, batchIndices, this.dropoutRng, this.lossWeights);
       // Kept past the gradient scope so the step can report each term.
       lossParts = { total: terms.total, ce: tf.keep(terms.ce), cosine: tf.keep(terms.cosine) };
       return terms.total;
@@ -238,20 +251,25 @@ export class ClipItTrainer {
     return { loss: loss[0], ce: ce[0], cosine: cosine[0], gradNorm: gradNorm[0] };
   }
 
-  /** Loss terms and output logits of one batch; `rng` is given only in training. */
-  private lossTerms(images: tf.Tensor4D, batchIndices: readonly number[], rng: SeededRng | undefined): LossValues & { logits: tf.Tensor2D } {
+  /** Loss terms and output logits of one batch; `rng` and `weights` are given only in training. */
+  private lossTerms(
+    images: tf.Tensor4D,
+    batchIndices: readonly number[],
+    rng: SeededRng | undefined,
+    weights?: readonly number[],
+  ): LossValues & { logits: tf.Tensor2D } {
     const { model, mode, text, labels, config } = this.options;
     const batchLabels = tf.tensor1d(batchIndices.map((i) => labels[i]), 'int32');
 
     if (mode === 'unimodal') {
       const logits = model.visionLogits(images, rng);
-      const ce = crossEntropyOnLogits(logits, batchLabels);
+      const ce = crossEntropyOnLogits(logits, batchLabels, weights);
       return { total: ce, ce, cosine: tf.scalar(0), logits };
     }
 
     const outputs = model.forward(images, rng);
     const textEmbeddings = text!.embed(batchIndices, rng);
-    const terms = clipItLoss(outputs.fusionLogits, batchLabels, textEmbeddings, outputs.projected, config.lambda);
+    const terms = clipItLoss(outputs.fusionLogits, batchLabels, textEmbeddings, outputs.projected, config.lambda, weights);
     return { ...terms, logits: outputs.fusionLogits };
   }
 

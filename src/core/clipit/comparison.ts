@@ -5,11 +5,16 @@ import type { ClipBpeTokenizer } from '../clip/bpe-tokenizer';
 import type { ClipModel } from '../clip/clip-model';
 import { embedTextBatches } from '../clip/embed-text-batches';
 import { classificationMetrics, summarizeSeeds, type ClassificationMetrics } from '../eval/classification-metrics';
+import { indexedPredictions, type IndexedPrediction } from '../eval/test-predictions';
 import { DEFAULT_CLIP_LORA_OPTIONS } from '../lora/clip-lora';
+import { PixelStore } from '../data/pixel-store';
+import { normalizePixelStore } from '../stain/stain-normalize-images';
 import type { BatchSource } from '../train/classifier-trainer';
 import { RunControl } from '../train/run-control';
 import { exportClipItModel } from './clipit-export';
 import { createClipItRun } from './clipit-run';
+import { comparisonBackbone } from './comparison-backbone';
+import type { VitModel } from '../vit/vit-model';
 import type { ClipItTrainConfig } from './clipit-train-config';
 import { evaluateTextClassifier, trainTextClassifier } from './text-classifier';
 import type { ReportPairing } from './text-targets';
@@ -28,11 +33,13 @@ export interface ComparisonOutcome {
 
 /**
  * Trains every requested stage for every seed on the same split and
- * summarises the test metrics. The stages are the small CNN baseline, the
+ * summarises the test metrics. The stages are the unimodal baseline, the
  * text classifier on the frozen embedding of each image's paired report, and
- * CLIP-IT fusion training. The CNN is trained whole because it has no
- * pretraining, so freezing it would leave nothing to compare. The studio's
- * worker and the command line share this function.
+ * CLIP-IT fusion training, all on the vision backbone `request.backbone`.
+ * The small CNN is trained whole because it has no pretraining, so freezing
+ * it would leave nothing to compare. A pretrained backbone stays frozen in
+ * the baseline and gets LoRA in CLIP-IT. The studio's worker and the command
+ * line share this function.
  */
 export async function runComparisonStages(
   request: ComparisonRequest,
@@ -40,9 +47,12 @@ export async function runComparisonStages(
   clip: LoadedClip | null,
   control: RunControl,
   callbacks: ComparisonCallbacks,
+  /** The pretrained ViT for `request.backbone === 'vit'`; the caller loads and disposes it. */
+  vit: VitModel | null = null,
 ): Promise<ComparisonOutcome> {
   const needsClip = request.stages.some((stage) => stage !== 'unimodal');
   if (needsClip && !clip) throw new Error('The text classifier and CLIP-IT need a CLIP model with a tokenizer: load one and run the pairing first.');
+  images = stainNormalizedImages(request, images, callbacks);
 
   const pairing = clip && needsClip ? buildPairing(request, clip.tokenizer) : null;
   const reportEmbeddings = clip && pairing ? await frozenReportEmbeddings(request, clip.model, pairing, callbacks) : null;
@@ -51,14 +61,16 @@ export async function runComparisonStages(
 
   for (const stage of request.stages) {
     const perSeed: ClassificationMetrics[] = [];
+    let firstSeedPredictions: IndexedPrediction[] | undefined;
     for (const seed of request.seeds) {
       if (control.isStopped) break;
       callbacks.onStatus(`${stageName(stage)}, seed ${seed}`);
-      const outcome = await runStage(stage, seed, request, images, clip?.model ?? null, pairing, reportEmbeddings, control, callbacks);
+      const outcome = await runStage(stage, seed, request, images, clip?.model ?? null, pairing, reportEmbeddings, control, callbacks, vit);
       if (outcome.metrics) perSeed.push(outcome.metrics);
+      firstSeedPredictions ??= outcome.predictions;
       if (outcome.exported && !exportedModel) exportedModel = outcome.exported;
     }
-    if (perSeed.length > 0) stages.push(summarizeStage(stage, request.seeds.slice(0, perSeed.length), perSeed));
+    if (perSeed.length > 0) stages.push(summarizeStage(stage, request.seeds.slice(0, perSeed.length), perSeed, firstSeedPredictions));
   }
 
   return { stages, exportedModel, stopped: control.isStopped };
@@ -87,6 +99,8 @@ async function frozenReportEmbeddings(
 
 interface StageOutcome {
   metrics: ClassificationMetrics | null;
+  /** Per-tile test predictions, for the evaluation views. */
+  predictions?: IndexedPrediction[];
   exported?: { safetensors: Uint8Array; config: unknown };
 }
 
@@ -100,6 +114,7 @@ async function runStage(
   reportEmbeddings: Float32Array | null,
   control: RunControl,
   callbacks: ComparisonCallbacks,
+  vit: VitModel | null,
 ): Promise<StageOutcome> {
   const labels = Int32Array.from(request.labels);
   const numClasses = request.classNames.length;
@@ -113,6 +128,8 @@ async function runStage(
     schedule: request.schedule,
     seed,
     lambda: request.lambda,
+    augment: request.augment ?? null,
+    classBalance: request.classBalance ?? 'none',
   };
   const testLabels = request.split.test.map((i) => labels[i]);
 
@@ -128,22 +145,26 @@ async function runStage(
     const table = tf.tensor2d(perImage, [labels.length, dim]);
     try {
       const test = await evaluateTextClassifier(run.classifier, table, labels, request.split.test);
-      return { metrics: testLabels.length > 0 ? classificationMetrics(testLabels, test.predictions, numClasses) : null };
+      return {
+        metrics: testLabels.length > 0 ? classificationMetrics(testLabels, test.predictions, numClasses) : null,
+        predictions: indexedPredictions(request.split.test, labels, test.probabilities, numClasses),
+      };
     } finally {
       table.dispose();
       run.classifier.dispose?.();
     }
   }
 
+  const vision = comparisonBackbone(request.backbone ?? 'cnn', request.inputSize, images, clipModel, vit);
   const run = await createClipItRun({
     mode: stage === 'clipit' ? 'clipit' : 'unimodal',
-    backbone: { kind: 'small-cnn', cnn: { inputSize: request.inputSize, channels: [16, 32, 64], dropout: 0 } },
+    backbone: vision.backbone,
     numClasses,
-    images,
+    images: vision.images,
     labels,
     split,
     config,
-    clip: stage === 'clipit' ? clipModel! : undefined,
+    clip: stage === 'clipit' || vision.usesClip ? clipModel! : undefined,
     pairing: stage === 'clipit' ? pairing! : undefined,
     reportEmbeddings: stage === 'clipit' ? reportEmbeddings! : undefined,
     lora: {
@@ -166,12 +187,31 @@ async function runStage(
 
     const test = await run.trainer.evaluate(request.split.test);
     const metrics = testLabels.length > 0 ? classificationMetrics(testLabels, test.predictions, numClasses) : null;
-    const exported = stage === 'clipit' ? await exportClipItModel(run.model, request.classNames) : undefined;
-    return { metrics, exported };
+    const exported = stage === 'clipit' ? await exportClipItModel(run.model, request.classNames, request.stainNormalization?.params) : undefined;
+    return { metrics, exported, predictions: indexedPredictions(request.split.test, labels, test.probabilities, numClasses) };
   } finally {
     unlink();
     run.dispose();
   }
+}
+
+/**
+ * Normalises every image once before any stage trains, so the three stages,
+ * their validation and test splits and the exported model see the same pixels.
+ */
+function stainNormalizedImages(request: ComparisonRequest, images: BatchSource, callbacks: ComparisonCallbacks): BatchSource {
+  const setting = request.stainNormalization;
+  if (!setting) return images;
+  if (!(images instanceof PixelStore)) {
+    throw new Error('Stain normalisation needs the decoded RGB tiles (a PixelStore); switch it off for this image source.');
+  }
+
+  callbacks.onStatus(`Stain normalisation (${setting.method}, reference ${setting.referencePath})`);
+  const { store, unchanged } = normalizePixelStore(images, setting.params);
+  if (unchanged.length > 0) {
+    callbacks.onStatus(`Stain normalisation left ${unchanged.length} tile(s) with too little tissue unchanged`);
+  }
+  return store;
 }
 
 /** Forwards pause, resume and stop of the comparison to one stage's own trainer. */
@@ -199,7 +239,7 @@ function linkedControl(outer: RunControl): RunControl {
   return inner;
 }
 
-function summarizeStage(stage: ComparisonStage, seeds: number[], perSeed: ClassificationMetrics[]): StageResult {
+function summarizeStage(stage: ComparisonStage, seeds: number[], perSeed: ClassificationMetrics[], testPredictions: IndexedPrediction[] | undefined): StageResult {
   const size = perSeed[0].confusionMatrix.length;
   const confusionMatrix = Array.from({ length: size }, () => new Array<number>(size).fill(0));
   for (const metrics of perSeed) {
@@ -213,6 +253,7 @@ function summarizeStage(stage: ComparisonStage, seeds: number[], perSeed: Classi
     balancedAccuracy: summarizeSeeds(perSeed.map((m) => m.balancedAccuracy)),
     macroF1: summarizeSeeds(perSeed.map((m) => m.macroF1)),
     confusionMatrix,
+    testPredictions: testPredictions ?? [],
   };
 }
 

@@ -25,8 +25,13 @@ export class DenseLayer {
     // tfjs variable names are global, so each instance gets its own prefix.
     const prefix = `dense${instanceCount++}`;
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = tf.variable(tf.tensor2d(rng.uniformArray(inFeatures * outFeatures, -bound, bound), [inFeatures, outFeatures]), true, `${prefix}/${name}.weight`);
-    this.bias = tf.variable(tf.tensor1d(rng.uniformArray(outFeatures, -bound, bound)), true, `${prefix}/${name}.bias`);
+    const initialWeight = tf.tensor2d(rng.uniformArray(inFeatures * outFeatures, -bound, bound), [inFeatures, outFeatures]);
+    const initialBias = tf.tensor1d(rng.uniformArray(outFeatures, -bound, bound));
+    this.weight = tf.variable(initialWeight, true, `${prefix}/${name}.weight`);
+    this.bias = tf.variable(initialBias, true, `${prefix}/${name}.bias`);
+
+    // The variables hold their own reference to the data, so the initial tensors can go.
+    tf.dispose([initialWeight, initialBias]);
   }
 
   get params(): Map<string, tf.Variable> {

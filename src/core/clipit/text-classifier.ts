@@ -166,27 +166,27 @@ async function textStep(
   return loss;
 }
 
-/** Mean cross-entropy, accuracy and balanced accuracy of `classifier` over the images `indices`. */
+/** Mean cross-entropy, accuracy, balanced accuracy and class probabilities of `classifier` over the images `indices`. */
 export async function evaluateTextClassifier(
   classifier: TextClassifier,
   table: tf.Tensor2D,
   labels: Int32Array,
   indices: readonly number[],
-): Promise<{ loss: number; accuracy: number; balancedAccuracy: number; predictions: Int32Array }> {
+): Promise<{ loss: number; accuracy: number; balancedAccuracy: number; predictions: Int32Array; probabilities: Float32Array }> {
   const predictions = new Int32Array(indices.length);
-  if (indices.length === 0) return { loss: NaN, accuracy: NaN, balancedAccuracy: NaN, predictions };
+  if (indices.length === 0) return { loss: NaN, accuracy: NaN, balancedAccuracy: NaN, predictions, probabilities: new Float32Array(0) };
 
-  const { logits, loss } = tf.tidy(() => {
+  const { logits, probs, loss } = tf.tidy(() => {
     const batchLogits = classifier.logits(tf.gather(table, tf.tensor1d([...indices], 'int32')));
-    return { logits: batchLogits, loss: crossEntropyOnLogits(batchLogits, tf.tensor1d(indices.map((i) => labels[i]), 'int32')) };
+    return { logits: batchLogits, probs: tf.softmax(batchLogits), loss: crossEntropyOnLogits(batchLogits, tf.tensor1d(indices.map((i) => labels[i]), 'int32')) };
   });
-  const [logitValues, lossValue] = await Promise.all([logits.data(), loss.data()]);
-  tf.dispose([logits, loss]);
+  const [logitValues, probabilities, lossValue] = await Promise.all([logits.data(), probs.data() as Promise<Float32Array>, loss.data()]);
+  tf.dispose([logits, probs, loss]);
 
   const numClasses = classifier.numClasses;
   indices.forEach((_, row) => {
     predictions[row] = argmax(logitValues, row * numClasses, numClasses);
   });
   const metrics = classificationMetrics(Int32Array.from(indices, (i) => labels[i]), predictions, numClasses);
-  return { loss: lossValue[0], accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, predictions };
+  return { loss: lossValue[0], accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, predictions, probabilities };
 }

@@ -4,6 +4,7 @@ import type { ClipConfig } from '../clip/clip-config';
 import type { ClipPreprocessConfig } from '../clip/preprocess-config';
 import type { SeededRng } from '../rng';
 import type { SmallCnnConfig } from '../train/small-cnn';
+import type { VitConfig } from '../vit/vit-config';
 
 /**
  * The vision model CLIP-IT trains: images in, one feature vector per image out.
@@ -27,4 +28,5 @@ export interface VisionBackbone {
 export type BackboneExportConfig =
   | { kind: 'small-cnn'; cnn: SmallCnnConfig }
   | { kind: 'mlp'; inputShape: [number, number, number]; hiddenSizes: number[] }
-  | { kind: 'clip-vision'; clip: ClipConfig; preprocess: ClipPreprocessConfig };
+  | { kind: 'clip-vision'; clip: ClipConfig; preprocess: ClipPreprocessConfig }
+  | { kind: 'vit'; vit: VitConfig; inputSize: number };

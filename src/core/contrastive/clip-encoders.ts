@@ -40,18 +40,23 @@ export function fullFineTuneSetup(model: ClipModel): ContrastiveSetup {
 
 /**
  * Prepares LoRA fine-tuning: only the adapters of `lora` move, the CLIP weights stay frozen. The
- * temperature starts from the model's `logit_scale` in a new variable the caller disposes.
+ * temperature starts from `initialLogitScale` (the log of the multiplier), else from the model's
+ * `logit_scale`, in a new variable the caller disposes.
  * `rng` draws the adapters' dropout masks during training.
  */
-export function loraFineTuneSetup(lora: ClipLora, rng: SeededRng): ContrastiveSetup {
+export function loraFineTuneSetup(lora: ClipLora, rng: SeededRng, initialLogitScale?: number): ContrastiveSetup {
   const params = new Map<string, tf.Variable>([...lora.visionParams, ...lora.textParams]);
-  const start = lora.clip.weights.has('logit_scale') ? lora.clip.weights.get('logit_scale').dataSync()[0] : LOGIT_SCALE_INIT;
+  const start = initialLogitScale ?? (lora.clip.weights.has('logit_scale') ? lora.clip.weights.get('logit_scale').dataSync()[0] : LOGIT_SCALE_INIT);
+  // tf.variable shares the initial tensor's data, so the scalar itself can go at once.
+  const initial = tf.scalar(start);
+  const logitScale = tf.variable(initial, true);
+  initial.dispose();
   return {
     encoders: {
       embedImages: (pixelValues) => lora.embedImages(pixelValues, rng),
       embedText: (tokenIds) => lora.embedText(tokenIds, rng),
     },
     params,
-    logitScale: tf.variable(tf.scalar(start), true),
+    logitScale,
   };
 }

@@ -68,6 +68,36 @@ export class ContrastiveTrainer {
 
   /** Runs one forward and backward pass on `batch` and applies one Adam update at `learningRate`. */
   trainStep(batch: ContrastiveBatch, learningRate: number): ContrastiveStepResult {
+    const { value, norm } = this.update(batch, learningRate);
+    const result: ContrastiveStepResult = {
+      loss: value.dataSync()[0],
+      logitScale: Math.exp(this.logitScaleVariable.dataSync()[0]),
+      gradNorm: norm.dataSync()[0],
+    };
+    tf.dispose([value, norm]);
+    return result;
+  }
+
+  /**
+   * Runs the same step as `trainStep` but reads the figures back asynchronously. Use it on WebGPU and
+   * WebGL, where tfjs 4.22 reads synchronously through a canvas copy.
+   * NOTE: with `trainStep` and other dataSync calls in the studio's worker (Chromium, WebGPU on
+   * SwiftShader), a later tensor upload failed with "createBuffer failed ... mappedAtCreation"; the
+   * async path did not. The cause inside tfjs or Dawn was not isolated.
+   */
+  async trainStepAsync(batch: ContrastiveBatch, learningRate: number): Promise<ContrastiveStepResult> {
+    const { value, norm } = this.update(batch, learningRate);
+    const scale = tf.clone(this.logitScaleVariable);
+    try {
+      const [loss, logScale, gradNorm] = await Promise.all([value.data(), scale.data(), norm.data()]);
+      return { loss: loss[0], logitScale: Math.exp(logScale[0]), gradNorm: gradNorm[0] };
+    } finally {
+      tf.dispose([value, norm, scale]);
+    }
+  }
+
+  /** Applies one update and returns the loss and the gradient norm before clipping, as tensors the caller disposes. */
+  private update(batch: ContrastiveBatch, learningRate: number): { value: tf.Scalar; norm: tf.Scalar } {
     if (batch.pixelValues.shape[0] !== batch.tokenIds.length) {
       throw new Error(`ContrastiveTrainer: batch has ${batch.pixelValues.shape[0]} images but ${batch.tokenIds.length} texts. Pass one text per image.`);
     }
@@ -87,13 +117,8 @@ export class ContrastiveTrainer {
       this.logitScaleVariable.assign(tf.minimum(this.logitScaleVariable, LOGIT_SCALE_MAX));
     });
 
-    const result: ContrastiveStepResult = {
-      loss: value.dataSync()[0],
-      logitScale: Math.exp(this.logitScaleVariable.dataSync()[0]),
-      gradNorm: clipped.norm.dataSync()[0],
-    };
-    tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
-    return result;
+    tf.dispose([...Object.values(grads), ...Object.values(clipped.grads)]);
+    return { value, norm: clipped.norm as tf.Scalar };
   }
 
   dispose(): void {

@@ -52,14 +52,32 @@ export interface ZeroShotResult {
 
 /** Classifies images by cosine similarity to the class weights from `buildZeroShotWeights`; `logitScale` is the multiplier exp(logit_scale), as ClipModel.logitScale returns. */
 export function zeroShotClassify(imageEmbeds: tf.Tensor2D, classWeights: tf.Tensor2D, logitScale = 100): ZeroShotResult {
-  const probabilities = tf.tidy(() => {
-    const logits = tf.mul(tf.matMul(l2NormalizeRows(imageEmbeds), classWeights, false, true), logitScale);
-    return tf.softmax(logits, -1);
-  });
+  const probabilities = zeroShotProbabilities(imageEmbeds, classWeights, logitScale);
   const values = probabilities.dataSync() as Float32Array;
   const [images, classes] = probabilities.shape;
   probabilities.dispose();
+  return predictFromProbabilities(values, images, classes);
+}
 
+/** Runs `zeroShotClassify` with an asynchronous read-back, for WebGPU and WebGL. */
+export async function zeroShotClassifyAsync(imageEmbeds: tf.Tensor2D, classWeights: tf.Tensor2D, logitScale = 100): Promise<ZeroShotResult> {
+  const probabilities = zeroShotProbabilities(imageEmbeds, classWeights, logitScale);
+  const [images, classes] = probabilities.shape;
+  try {
+    return predictFromProbabilities((await probabilities.data()) as Float32Array, images, classes);
+  } finally {
+    probabilities.dispose();
+  }
+}
+
+function zeroShotProbabilities(imageEmbeds: tf.Tensor2D, classWeights: tf.Tensor2D, logitScale: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const logits = tf.mul(tf.matMul(l2NormalizeRows(imageEmbeds), classWeights, false, true), logitScale);
+    return tf.softmax(logits, -1) as tf.Tensor2D;
+  });
+}
+
+function predictFromProbabilities(values: Float32Array, images: number, classes: number): ZeroShotResult {
   const predictions = new Int32Array(images);
   for (let image = 0; image < images; image++) {
     let best = 0;
@@ -67,6 +85,16 @@ export function zeroShotClassify(imageEmbeds: tf.Tensor2D, classWeights: tf.Tens
     predictions[image] = best;
   }
   return { predictions, probabilities: Float32Array.from(values) };
+}
+
+/** Cosine similarities [images, texts] of unnormalised embeddings, row-major, read back asynchronously (for WebGPU and WebGL). */
+export async function cosineSimilarityMatrixAsync(imageEmbeds: tf.Tensor2D, textEmbeds: tf.Tensor2D): Promise<Float32Array> {
+  const similarity = tf.tidy(() => tf.matMul(l2NormalizeRows(imageEmbeds), l2NormalizeRows(textEmbeds), false, true));
+  try {
+    return Float32Array.from((await similarity.data()) as Float32Array);
+  } finally {
+    similarity.dispose();
+  }
 }
 
 /** Cosine similarities [images, texts] of unnormalised embeddings, row-major, read back to the CPU. */

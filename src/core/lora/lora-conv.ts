@@ -32,8 +32,13 @@ export class LoraConv2d {
 
     const bound = 1 / Math.sqrt(kernelHeight * kernelWidth * inChannels);
     const aValues = rng.uniformArray(kernelHeight * kernelWidth * inChannels * config.rank, -bound, bound);
-    this.a = tf.variable(tf.tensor4d(aValues, [kernelHeight, kernelWidth, inChannels, config.rank]), true, uniqueVariableName(`${name}.lora_A`));
-    this.b = tf.variable(tf.zeros([1, 1, config.rank, outChannels]), true, uniqueVariableName(`${name}.lora_B`));
+    const initialA = tf.tensor4d(aValues, [kernelHeight, kernelWidth, inChannels, config.rank]);
+    const initialB = tf.zeros([1, 1, config.rank, outChannels]);
+    this.a = tf.variable(initialA, true, uniqueVariableName(`${name}.lora_A`));
+    this.b = tf.variable(initialB, true, uniqueVariableName(`${name}.lora_B`));
+
+    // The variables hold their own reference to the data, so the initial tensors can go.
+    tf.dispose([initialA, initialB]);
   }
 
   get params(): Map<string, tf.Variable> {

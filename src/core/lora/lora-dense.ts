@@ -34,8 +34,13 @@ export class LoraDense {
 
     const bound = 1 / Math.sqrt(this.inFeatures);
     const aValues = rng.uniformArray(config.rank * this.inFeatures, -bound, bound);
-    this.a = tf.variable(tf.tensor2d(aValues, [config.rank, this.inFeatures]), true, uniqueVariableName(`${name}.lora_A`));
-    this.b = tf.variable(tf.zeros([this.outFeatures, config.rank]), true, uniqueVariableName(`${name}.lora_B`));
+    const initialA = tf.tensor2d(aValues, [config.rank, this.inFeatures]);
+    const initialB = tf.zeros([this.outFeatures, config.rank]);
+    this.a = tf.variable(initialA, true, uniqueVariableName(`${name}.lora_A`));
+    this.b = tf.variable(initialB, true, uniqueVariableName(`${name}.lora_B`));
+
+    // The variables hold their own reference to the data, so the initial tensors can go.
+    tf.dispose([initialA, initialB]);
   }
 
   /** Trainable adapter weights, keyed `${name}.lora_A` and `${name}.lora_B`. */

@@ -25,8 +25,13 @@ export class LoraEmbedding {
     const [vocabSize, hiddenSize] = table.shape;
     this.scale = loraScale(config);
 
-    this.a = tf.variable(tf.zeros([vocabSize, config.rank]), true, uniqueVariableName(`${name}.lora_A`));
-    this.b = tf.variable(tf.tensor2d(rng.normalArray(config.rank * hiddenSize), [config.rank, hiddenSize]), true, uniqueVariableName(`${name}.lora_B`));
+    const initialA = tf.zeros([vocabSize, config.rank]);
+    const initialB = tf.tensor2d(rng.normalArray(config.rank * hiddenSize), [config.rank, hiddenSize]);
+    this.a = tf.variable(initialA, true, uniqueVariableName(`${name}.lora_A`));
+    this.b = tf.variable(initialB, true, uniqueVariableName(`${name}.lora_B`));
+
+    // The variables hold their own reference to the data, so the initial tensors can go.
+    tf.dispose([initialA, initialB]);
   }
 
   get params(): Map<string, tf.Variable> {

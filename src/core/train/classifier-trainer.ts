@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // The full tfjs package registers every gradient (in Node too, where the ESM deep import fails).
 import '@tensorflow/tfjs';
 
+import type { AugmentConfig } from '../augment/augment-config';
+import { BatchAugmenter, isAugmentActive } from '../augment/batch-augmenter';
 import { SeededRng } from '../rng';
+import { balancedEpochOrder, type ClassBalance, classCounts, classWeights } from './class-balance';
+import { weightedCrossEntropy } from './weighted-cross-entropy';
 import { TorchAdam } from './adam-torch';
 import { clipByGlobalNorm } from './grad-clip';
 import { learningRateAt, type LrScheduleKind } from './lr-schedule';
@@ -35,6 +39,10 @@ export interface TrainConfig {
   seed: number;
   /** Save a checkpoint every this many steps (0: only at epoch ends). */
   checkpointEvery?: number;
+  /** Augmentation of training batches (never validation or test); null or absent: off. */
+  augment?: AugmentConfig | null;
+  /** Class-weighted loss or balanced sampling of the training split; absent: none. */
+  classBalance?: ClassBalance;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -106,6 +114,8 @@ export class ClassifierTrainer {
   private readonly optimizer: TorchAdam;
   private readonly rng: SeededRng;
   private readonly bestWeights = new BestWeights();
+  private readonly augmenter: BatchAugmenter | null;
+  private readonly lossWeights: number[] | null;
   private bestValLoss = Infinity;
 
   constructor(
@@ -125,6 +135,8 @@ export class ClassifierTrainer {
       weightDecay: config.weightDecay,
     });
     this.rng = new SeededRng(config.seed).fork('train');
+    this.augmenter = isAugmentActive(config.augment) ? new BatchAugmenter(config.augment, config.seed) : null;
+    this.lossWeights = config.classBalance === 'weighted' ? classWeights(classCounts(labels, split.train, model.numClasses)) : null;
   }
 
   get stepsPerEpoch(): number {
@@ -151,7 +163,7 @@ export class ClassifierTrainer {
     for (let epoch = startEpoch; epoch <= epochs; epoch++) {
       // A checkpoint from an epoch end has no order yet: that epoch starts with a fresh shuffle.
       const resuming = epoch === startEpoch && resumedOrder !== null && resumedOrder.length > 0;
-      const order = resuming ? resumedOrder! : this.rng.shuffle([...this.split.train]);
+      const order = resuming ? resumedOrder! : this.epochOrder();
       let lossSum = resuming ? resumedLossSum : 0;
 
       for (let epochStep = resuming ? startStep : 0; epochStep < stepsPerEpoch; epochStep++) {
@@ -263,14 +275,24 @@ export class ClassifierTrainer {
     return { stopped, bestValLoss: this.bestValLoss };
   }
 
+  /** Training order of one epoch: a shuffle of the split, or a class-balanced draw with replacement. */
+  private epochOrder(): number[] {
+    if (this.config.classBalance === 'sampling') return balancedEpochOrder(this.split.train, this.labels, this.rng);
+    return this.rng.shuffle([...this.split.train]);
+  }
+
   private async trainStep(batchIndices: number[], learningRate: number): Promise<{ loss: number; gradNorm: number }> {
-    const images = this.source.batch(batchIndices);
-    const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(batchIndices.map((i) => this.labels[i]), 'int32'), this.model.numClasses));
+    const decoded = this.source.batch(batchIndices);
+    const images = this.augmenter ? this.augmenter.augment(decoded, this.optimizer.step + 1) : decoded;
+    if (images !== decoded) decoded.dispose();
+    const classIndices = tf.tensor1d(batchIndices.map((i) => this.labels[i]), 'int32');
+    const targets = tf.oneHot(classIndices, this.model.numClasses);
     const variables = [...this.model.params.values()];
     const names = [...this.model.params.keys()];
 
     const { value, grads } = tf.variableGrads(() => {
       const logits = this.model.logits(images, true, this.rng);
+      if (this.lossWeights) return weightedCrossEntropy(logits, classIndices, this.lossWeights);
       return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
     }, variables);
 
@@ -286,7 +308,7 @@ export class ClassifierTrainer {
     const [loss] = await value.data();
     const [gradNorm] = await clipped.norm.data();
 
-    tf.dispose([images, targets, value, clipped.norm]);
+    tf.dispose([images, classIndices, targets, value, clipped.norm]);
     tf.dispose(Object.values(grads));
     tf.dispose(Object.values(clipped.grads));
 

@@ -64,8 +64,8 @@ export class SmallCnn {
     value.dispose();
   }
 
-  /** Pooled feature vector per image, [batch, featureDim]. */
-  features(images: tf.Tensor4D): tf.Tensor2D {
+  /** Output of the last convolution block, [batch, h, w, featureDim]; Grad-CAM explains this map. */
+  featureMap(images: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       let x = tf.sub(images, 0.5) as tf.Tensor4D;
 
@@ -76,8 +76,13 @@ export class SmallCnn {
         x = tf.maxPool(x, 2, 2, 'valid');
       });
 
-      return tf.mean(x, [1, 2]) as tf.Tensor2D;
+      return x;
     });
+  }
+
+  /** Pooled feature vector per image, [batch, featureDim]. */
+  features(images: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => tf.mean(this.featureMap(images), [1, 2]) as tf.Tensor2D);
   }
 
   /** Class logits from pooled features, [batch, numClasses]. */

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+
+import { LC25000, makeLc25000Subset } from './shared-data';
+
+test('contrastive fine-tuning and undo', async ({ page }) => {
+  const subset = makeLc25000Subset(8, 3);
+
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.log(`[browser] ${message.text()}`);
+  });
+  await page.goto('/');
+  await page.getByTestId('backend-select').selectOption('webgpu');
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu', { timeout: 60_000 });
+  await page.getByTestId('folder-input').setInputFiles(subset.dir);
+  await expect(page.getByTestId('dataset-summary')).toContainText(`${subset.count} images in 3 classes`, { timeout: 120_000 });
+  await page.getByTestId('groups-input').setInputFiles(path.join(LC25000, 'groups.csv'));
+  await page.getByTestId('groups-apply').click();
+  await page.getByTestId('load-demo-clip').click();
+  await expect(page.getByTestId('clip-summary')).toContainText('demo CLIP', { timeout: 60_000 });
+  const originalSummary = await page.getByTestId('clip-summary').textContent();
+
+  // Zero-shot before fine-tuning.
+  await page.getByTestId('zero-shot-run').click();
+  await expect(page.getByTestId('zero-shot-result-zero-shot')).toContainText('balanced accuracy', { timeout: 300_000 });
+
+  // Class prompts, LoRA on both towers, two short epochs.
+  const panel = page.getByTestId('contrastive-panel');
+  await panel.getByTestId('contrastive-source-prompts').check();
+  await panel.getByTestId('contrastive-epochs').fill('2');
+  await panel.getByTestId('contrastive-batch').fill('8');
+  await panel.getByTestId('contrastive-start').click();
+  await expect(panel.getByTestId('contrastive-result').or(panel.getByRole('alert'))).toBeVisible({ timeout: 540_000 });
+  await expect(panel.getByTestId('contrastive-result')).toContainText('Completed');
+  await expect(panel.getByTestId('contrastive-recall')).toContainText('epoch 2');
+  await expect(panel.getByTestId('contrastive-recall')).toContainText(/image→text @1 \d+\.\d%/);
+  expect(Number(await panel.getByTestId('contrastive-loss-chart').getAttribute('data-points'))).toBeGreaterThan(0);
+
+  // The fine-tuned CLIP is loaded, with other weights; zero-shot now gives the "Contrastive" row.
+  await expect(page.getByTestId('clip-summary')).toContainText('demo CLIP (fine-tuned)');
+  expect(await page.getByTestId('clip-summary').textContent()).not.toEqual(originalSummary);
+  await page.getByTestId('zero-shot-run').click();
+  await expect(page.getByTestId('zero-shot-result-contrastive')).toContainText('balanced accuracy', { timeout: 300_000 });
+
+  // Undo: the CLIP as loaded comes back, weights hash included.
+  await panel.getByTestId('contrastive-restore').click();
+  await expect(page.getByTestId('clip-summary')).toHaveText(originalSummary!);
+  await expect(panel.getByTestId('contrastive-restore')).toBeDisabled();
+});

@@ -1,0 +1,34 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** Sum of VmRSS over the Chromium processes below this Node process (Linux /proc), in bytes. */
+export function chromiumRssBytes(): number {
+  const parents = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name is in parentheses and may contain spaces, so fields are read after the last ')'.
+      const close = stat.lastIndexOf(')');
+      names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
+      parents.set(Number(entry), Number(stat.slice(close + 2).split(' ')[1]));
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+
+  let total = 0;
+  for (const [pid, name] of names) {
+    if (!/chrom/i.test(name)) continue;
+    let ancestor = parents.get(pid);
+    while (ancestor !== undefined && ancestor > 1 && ancestor !== process.pid) ancestor = parents.get(ancestor);
+    if (ancestor !== process.pid) continue;
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) total += Number(rss[1]) * 1024;
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return total;
+}
