@@ -14,7 +14,7 @@ import { createAugmentApi, trainingPixels } from '../src/compute/augment-api';
 import { WEIGHTS_NOT_SAVED_WARNING } from '../src/saliency-protocol';
 import { projectScopeApi } from '../src/compute/project-scope-api';
 import { visionModelApi } from '../src/compute/vision-model-api';
-import { backendSelectionSettled, measureAndSelectBackend, selectBackend } from '../src/compute/backend-select';
+import { backendSelectionBusy, backendSelectionSettled, measureAndSelectBackend, selectBackend } from '../src/compute/backend-select';
 import { decodeForModel } from '../src/compute/decode-for-model';
 import { faultTestHooks, testHooksEnabled } from '../src/compute/fault-test-hooks';
 import { trainWithGpuFaultRecovery } from '../src/compute/gpu-fault-recovery';
@@ -106,6 +106,7 @@ const api: TrainingWorkerApi = {
     }
     if (activeTrainer) throw new Error('A run is already training; stop it before starting another.');
     // A measurement switches backends between its steps, so training waits for it to finish.
+    if (backendSelectionBusy()) callbacks.onStatus('Waiting for the backend measurement to finish before training starts');
     await backendSelectionSettled();
     if (!backendInfo) backendInfo = await selectBackend('auto');
 

@@ -39,11 +39,20 @@ let latestPreference: BackendPreference = 'auto';
 
 // Selections and measurements switch the global tfjs backend, so they run one at a time.
 let queue: Promise<unknown> = Promise.resolve();
+let queuedTasks = 0;
 
 function exclusive<T>(task: () => Promise<T>): Promise<T> {
-  const result = queue.then(task, task);
+  queuedTasks += 1;
+  const result = queue.then(task, task).finally(() => {
+    queuedTasks -= 1;
+  });
   queue = result.catch(() => undefined);
   return result;
+}
+
+/** True while a backend selection or measurement is queued or running. */
+export function backendSelectionBusy(): boolean {
+  return queuedTasks > 0;
 }
 
 /** Resolves once every selection and measurement queued so far has finished. */

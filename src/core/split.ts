@@ -165,14 +165,18 @@ function mostUnderfilledSplit(filled: Record<SplitName, number>, total: number, 
   return best;
 }
 
+function describeRatios(ratios: SplitRatios): string {
+  return `train ${ratios.train}, validation ${ratios.val}, test ${ratios.test}`;
+}
+
 export function validateRatios(ratios: SplitRatios): void {
   const values = SPLIT_NAMES.map((s) => ratios[s]);
   if (values.some((v) => !Number.isFinite(v) || v < 0)) {
-    throw new Error(`Invalid split ratios ${JSON.stringify(ratios)}: each must be a number >= 0.`);
+    throw new Error(`Invalid split ratios (${describeRatios(ratios)}): each must be a number >= 0.`);
   }
   const sum = values.reduce((a, b) => a + b, 0);
   if (Math.abs(sum - 1) > 1e-6) {
-    throw new Error(`Invalid split ratios ${JSON.stringify(ratios)}: they sum to ${sum.toFixed(3)}, expected 1.`);
+    throw new Error(`Invalid split ratios (${describeRatios(ratios)}): they sum to ${sum.toFixed(3)}, expected 1.`);
   }
   if (ratios.train <= 0) {
     throw new Error('Invalid split ratios: the training split must be larger than 0.');

@@ -92,6 +92,13 @@ export async function renameProject(id: string, name: string): Promise<ProjectRe
     const db = await openRegistry();
     const record = await db.get('projects', id);
     if (!record) throw new Error(`Project ${id} is not in the project list; reload the page.`);
+
+    // Two rows with one name look the same in the menu, so names stay unique, as on import.
+    const others = await db.getAll('projects');
+    if (others.some((other) => other.id !== id && typeof other.name === 'string' && other.name.toLowerCase() === normalised.toLowerCase())) {
+      throw new Error(`A project named "${normalised}" already exists; choose another name.`);
+    }
+
     const renamed = { ...record, name: normalised };
     await db.put('projects', renamed);
     return renamed;

@@ -34,7 +34,17 @@ export function GroupsControl() {
 
   function applyCsv() {
     if (!table) return;
+    if (pathColumn === groupColumn) {
+      setMessage(`${table.name}: the path and the group column are both "${pathColumn}"; choose two different columns.`);
+      return;
+    }
+
+    // A table that matches no image would make every image its own group, so the current groups are kept.
     const result = assignFromCsv(table.table, pathColumn, groupColumn, images.map((i) => i.path), rootName, table.name);
+    if (images.length > 0 && result.assignment.matched === 0) {
+      setMessage(`${table.name}: no value in column "${pathColumn}" names an imported image, so the groups were not changed. Choose the column that holds the file paths or names.`);
+      return;
+    }
     setGroups(result.assignment);
     setMessage(result.message);
   }

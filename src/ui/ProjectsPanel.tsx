@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 
 import { useProjectsStore } from '../state/projects-store';
 import type { ProjectRecord } from '../storage/project-registry';
@@ -20,6 +20,7 @@ export function ProjectsPanel() {
   const [newName, setNewName] = useState('');
   const [storage, setStorage] = useState<{ usage: number; quota: number; persisted: boolean } | null>(null);
   const importInput = useRef<HTMLInputElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
 
   const current = projects.find((p) => p.id === currentId);
 
@@ -28,6 +29,13 @@ export function ProjectsPanel() {
     void load().then(() => measureSizes());
     void storageEstimate().then(setStorage, (e: unknown) => console.warn('[projects] storage estimate failed:', e));
   }, [open, load, measureSizes]);
+
+  function closeOnEscape(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key !== 'Escape' || !open) return;
+    event.stopPropagation();
+    setOpen(false);
+    toggle.current?.focus();
+  }
 
   async function requestPersistence() {
     await navigator.storage.persist?.();
@@ -40,8 +48,8 @@ export function ProjectsPanel() {
   }
 
   return (
-    <div className="projects-menu">
-      <button type="button" className="projects-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="projects-toggle">
+    <div className="projects-menu" onKeyDown={closeOnEscape}>
+      <button ref={toggle} type="button" className="projects-toggle" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="projects-toggle">
         Project: <strong data-testid="current-project-name">{current?.name ?? '…'}</strong> ▾
       </button>
 

@@ -51,6 +51,13 @@ export function parseClipConfig(json: unknown, source = 'config.json'): ClipConf
   assertNotCocaConfig(json, source);
 
   const root = json as Record<string, unknown>;
+  // Configs without model_type still load (open_clip folders and hand-written configs omit it).
+  if (typeof root.model_type === 'string' && root.model_type !== 'clip') {
+    throw new Error(
+      `${source}: model_type "${root.model_type}" is not a CLIP model. Choose a folder with a Hugging Face CLIPModel checkpoint (model_type "clip"), such as PLIP or QuiltNet.`,
+    );
+  }
+
   const textRaw = { ...asObject(root.text_config), ...asObject(root.text_config_dict) };
   const visionRaw = { ...asObject(root.vision_config), ...asObject(root.vision_config_dict) };
   const projectionDim = readNumber(root, 'projection_dim', 512, source);

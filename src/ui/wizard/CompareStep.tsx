@@ -14,6 +14,9 @@ export function CompareStep() {
   const { settings, setSettings, running, status, decodeProgress, steps, result, error, startedAt, start, stop } = useClipItStore();
   const zeroShot = useZeroShotStore();
   const split = useDatasetStore((s) => s.split);
+  const images = useDatasetStore((s) => s.images);
+  const classNames = useDatasetStore((s) => s.classNames);
+  const classesWithoutTestImages = split ? classNames.filter((_, label) => !split.indices.test.some((index) => images[index]?.label === label)) : [];
   const [presetId, setPresetId] = useState<WizardPreset['id']>('cpu');
   const [withZeroShot, setWithZeroShot] = useState(true);
 
@@ -35,6 +38,12 @@ export function CompareStep() {
         The unimodal baseline trains the small CNN on the images alone. CLIP-IT trains the same CNN and adds a term that pulls its features towards the embedding of each
         image&apos;s paired report. Both use the same split ({split ? `${split.indices.train.length} train, ${split.indices.val.length} validation, ${split.indices.test.length} test images` : 'none yet'}) and seeds.
       </p>
+      {classesWithoutTestImages.length > 0 && (
+        <p className="warning-text" role="alert" data-testid="wizard-missing-test-classes">
+          The test split has no images of {classesWithoutTestImages.join(', ')}, so balanced accuracy averages the other classes and macro F1 counts these as 0.
+          Add more images or groups of these classes for a meaningful comparison.
+        </p>
+      )}
       <fieldset className="wizard-choice" disabled={busy}>
         <legend>Preset</legend>
         {WIZARD_PRESETS.map((preset) => (

@@ -32,10 +32,16 @@ export function FirstRunWizard() {
 
   if (!open) return null;
 
+  // Focus goes back to the header button that reopens the wizard, not to the page body.
+  function close() {
+    dismiss();
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="open-wizard"]')?.focus());
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key === 'Escape') {
       event.stopPropagation();
-      dismiss();
+      close();
       return;
     }
     if (event.key === 'Tab') keepFocusInside(event);
@@ -56,7 +62,7 @@ export function FirstRunWizard() {
               </li>
             ))}
           </ol>
-          <button type="button" onClick={dismiss} aria-label="Close the guided run" data-testid="wizard-close">
+          <button type="button" onClick={close} aria-label="Close the guided run" data-testid="wizard-close">
             Close
           </button>
         </div>

@@ -45,6 +45,10 @@ describe('parseClipConfig', () => {
     expect(() => parseClipConfig({ text_config: { hidden_act: 'swish' } })).toThrow(/hidden_act "swish" is not supported/);
   });
 
+  it('rejects a config of another model type', () => {
+    expect(() => parseClipConfig({ model_type: 'bert', hidden_size: 768 })).toThrow(/model_type "bert" is not a CLIP model/);
+  });
+
   it('rejects heads that do not divide the width', () => {
     expect(() => parseClipConfig({ vision_config: { hidden_size: 100, num_attention_heads: 12 } })).toThrow(/vision hidden_size 100 is not divisible/);
   });

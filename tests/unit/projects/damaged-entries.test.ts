@@ -34,6 +34,15 @@ describe('project registry', () => {
     expect(projects.find((p) => p.id === added.id)?.name).toBe('Colon CRC');
   });
 
+  it('rejects renaming to a name in use', async () => {
+    const first = await addProject('Breast');
+    const second = await addProject('Prostate');
+    await expect(renameProject(second.id, 'breast')).rejects.toThrow(/A project named "breast" already exists/);
+    const { projects } = await listProjects();
+    expect(projects.find((p) => p.id === second.id)?.name).toBe('Prostate');
+    expect(projects.find((p) => p.id === first.id)?.name).toBe('Breast');
+  });
+
   it('rejects empty and overlong names', () => {
     expect(() => normaliseProjectName('   ')).toThrow('A project name cannot be empty.');
     expect(() => normaliseProjectName('x'.repeat(81))).toThrow(/at most 80 characters/);
