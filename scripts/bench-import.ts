@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
-import { chromiumRssBytes } from './bench/process-memory';
+import { chromiumRssBytes, pageMemoryBytes } from './bench/process-memory';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.CLIPIT_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared');
@@ -144,14 +144,7 @@ async function measureImport(page: Page, folder: string, label: string, files: n
   const storageWarning = (await page.getByTestId('storage-warning').count()) > 0 ? await page.getByTestId('storage-warning').textContent() : null;
   const importedImages = Number(/([\d,]+) images/.exec(summary)?.[1].replace(/,/g, '') ?? NaN);
 
-  const pageMemory = await page
-    .evaluate(async () => {
-      const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
-      if (!self.crossOriginIsolated || !measure) return null;
-      const result = await Promise.race([measure.call(performance), new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000))]);
-      return result?.bytes ?? null;
-    })
-    .catch(() => null);
+  const pageMemory = await pageMemoryBytes(page);
 
   return {
     label,

@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 
+import type { Page } from 'playwright-core';
+
 /** Sum of VmRSS over the Chromium processes below this Node process (Linux /proc), in bytes. */
 export function chromiumRssBytes(): number {
   const parents = new Map<number, number>();
@@ -31,4 +33,19 @@ export function chromiumRssBytes(): number {
     }
   }
   return total;
+}
+
+/**
+ * Returns the page's memory from `performance.measureUserAgentSpecificMemory()` in bytes, or null
+ * where the page is not cross-origin isolated, the API is missing, or it gives no result in 60 s.
+ */
+export async function pageMemoryBytes(page: Page): Promise<number | null> {
+  return page
+    .evaluate(async () => {
+      const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+      if (!self.crossOriginIsolated || !measure) return null;
+      const result = await Promise.race([measure.call(performance), new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000))]);
+      return result?.bytes ?? null;
+    })
+    .catch(() => null);
 }

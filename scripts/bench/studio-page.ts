@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 
 import type { BackendName } from '../../src/worker-protocol';
 import type { HeadlessRunner } from '../headless/runner';
-import { chromiumRssBytes } from './process-memory';
+import { chromiumRssBytes, pageMemoryBytes } from './process-memory';
 
 /** Interval between memory samples during the import, in ms. */
 const SAMPLE_MS = 500;
@@ -150,14 +150,7 @@ export async function measureImport(page: Page, folder: string): Promise<StudioI
 
   const summary = (await page.getByTestId('dataset-summary').textContent()) ?? '';
   const importedImages = Number(/([\d,]+) images/.exec(summary)?.[1].replace(/,/g, '') ?? NaN);
-  const pageMemory = await page
-    .evaluate(async () => {
-      const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
-      if (!self.crossOriginIsolated || !measure) return null;
-      const result = await Promise.race([measure.call(performance), new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000))]);
-      return result?.bytes ?? null;
-    })
-    .catch(() => null);
+  const pageMemory = await pageMemoryBytes(page);
 
   return {
     files,
