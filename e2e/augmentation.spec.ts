@@ -10,7 +10,7 @@ async function canvasImage(page: Page, grid: string, index: number): Promise<str
   return page.getByTestId(grid).locator('canvas').nth(index).evaluate((canvas) => (canvas as HTMLCanvasElement).toDataURL());
 }
 
-/** The saved request of every run in the studio's IndexedDB, as a reload would read it. */
+/** Reads the saved request of every run from the studio's IndexedDB, as a reload would. */
 async function savedRequests(page: Page): Promise<Record<string, unknown>[]> {
   return page.evaluate(
     () =>

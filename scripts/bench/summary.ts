@@ -43,7 +43,7 @@ export function formatCell(cell: MetricCell | undefined, digits: number): string
 }
 
 /**
- * How many times faster backend `a` is than `b` on a metric, from the medians: a/b for rates,
+ * Returns how many times faster backend `a` is than `b` on a metric, from the medians: a/b for rates,
  * b/a for times. Undefined for counts or when either side has no value.
  */
 export function speedRatio(kind: MetricSpec['kind'], a: MetricCell | undefined, b: MetricCell | undefined): number | undefined {

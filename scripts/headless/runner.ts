@@ -106,7 +106,7 @@ export class HeadlessRunner {
   }
 
   /**
-   * A new browser context on the same browser, with its own storage, for pages of the build
+   * Opens a new browser context on the same browser, with its own storage, for pages of the build
    * other than headless.html (the studio itself). The caller closes it.
    */
   newContext(): Promise<BrowserContext> {

@@ -1,5 +1,5 @@
 /**
- * Which project this tab opens. The choice is kept per tab in
+ * Project selection of this tab. The choice is kept per tab in
  * sessionStorage (it survives a reload of that tab only) and the last
  * opened project in localStorage (for new tabs).
  */
@@ -27,7 +27,7 @@ export function openProjectInThisTab(id: string, options: { takeOver?: boolean }
   location.reload();
 }
 
-/** Returns true once after "Take over" was pressed for this project, then forgets it. */
+/** Returns true once after "Take over" was pressed for this project, then clears the flag. */
 export function consumeTakeOver(id: string): boolean {
   const requested = sessionStorage.getItem(TAKEOVER_KEY) === id;
   sessionStorage.removeItem(TAKEOVER_KEY);

@@ -46,7 +46,7 @@ async function collect(directory: FileSystemDirectoryHandle, prefix: string, out
   }
 }
 
-/** The OPFS folder at `root` (a path from the origin's root directory) as ProjectFiles. */
+/** Opens the OPFS folder at `root` (a path from the origin's root directory) as ProjectFiles. */
 export function opfsProjectFiles(root: string[]): ProjectFiles {
   return {
     async list() {

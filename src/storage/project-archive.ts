@@ -56,7 +56,7 @@ const OUT_OF_LINE_STORES = new Set(['kv']);
 /**
  * Builds the archive of a project.
  * NOTE: the whole archive is built in memory, so a project of several GB can
- * exhaust the tab's memory; fflate's streaming `Zip` class would avoid that.
+ * exhaust the tab's memory. Streaming it with fflate's `Zip` class would avoid that.
  */
 export async function exportProjectArchive(
   db: IDBPDatabase<StudioDbSchema>,

@@ -128,7 +128,7 @@ export function uniqueProjectName(name: string, taken: readonly string[]): strin
   }
 }
 
-/** A new id: time-ordered and random, so two tabs creating projects at once never collide. */
+/** Creates a project id, time-ordered and random, so two tabs creating projects at once never collide. */
 export function newProjectId(now = Date.now()): string {
   const random = crypto.getRandomValues(new Uint32Array(2));
   return `p-${now.toString(36)}-${random[0].toString(36)}${random[1].toString(36)}`;

@@ -53,7 +53,7 @@ export function validateStepRequest(method: string, request: BenchTrainRequest):
 }
 
 /**
- * Records step times reported by a trainer's onStep and says when to stop: after `steps`, or
+ * Records step times reported by a trainer's onStep and decides when to stop: after `steps`, or
  * once the budget has run out and at least one step after warm-up has finished.
  */
 export class StepClock {

@@ -3,7 +3,7 @@
 Usage: python3 vit_reference.py MODEL_DIR IMAGES.f32 BATCH SIZE OUT.json
 
 MODEL_DIR contains config.json, model.safetensors and, for a transformers model,
-preprocessor_config.json. IMAGES.f32 holds little-endian float32 NHWC RGB values
+preprocessor_config.json. IMAGES.f32 contains little-endian float32 NHWC RGB values
 in [0, 1], shape [BATCH, SIZE, SIZE, 3]. OUT.json receives {"features": [[...]]}.
 
 The forward pass is written from the two public definitions, reading each layout
