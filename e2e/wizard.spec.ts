@@ -18,7 +18,8 @@ test('guided run to results on WebGPU', async ({ page, context, baseURL }) => {
   // on WebGPU emulated by SwiftShader runs at a few images per second.
   test.setTimeout(30 * 60_000);
   const recorder = new RequestRecorder(context, new URL(baseURL!).origin);
-  const subset = makeLc25000Subset(16, 3);
+  const subset = process.env.WIZARD_FULL === '1' ? { dir: LC25000, count: 6035 } : makeLc25000Subset(16, 3);
+  const count = subset.count.toLocaleString('en-US');
   const started = Date.now();
 
   page.on('console', (message) => {
@@ -41,9 +42,10 @@ test('guided run to results on WebGPU', async ({ page, context, baseURL }) => {
 
   // 1. Images and groups.
   await wizard.getByTestId('wizard-folder-input').setInputFiles(subset.dir);
-  await expect(wizard.getByTestId('wizard-images-summary')).toContainText(`${subset.count} images in 3 classes`, { timeout: 120_000 });
+  await expect(wizard.getByTestId('wizard-images-summary')).toContainText(`${count} images in 3 classes`, { timeout: 600_000 });
+  console.log(`[wizard] images loaded after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await wizard.getByTestId('wizard-groups-input').setInputFiles(path.join(LC25000, 'groups.csv'));
-  await expect(wizard.getByTestId('wizard-groups-message')).toContainText(`${subset.count} of ${subset.count} images got a group`);
+  await expect(wizard.getByTestId('wizard-groups-message')).toContainText(`${count} of ${count} images got a group`);
   await screenshotStep(page, '1-images');
   await wizard.getByTestId('wizard-next').click();
 
@@ -67,7 +69,8 @@ test('guided run to results on WebGPU', async ({ page, context, baseURL }) => {
   await expect(wizard.getByTestId('wizard-clip-summary')).toContainText('on webgpu', { timeout: 120_000 });
   // The demo CLIP's training groups leave the split.
   await expect(wizard.getByTestId('wizard-excluded')).toContainText('images left out of every split');
-  await expect(wizard.getByTestId('wizard-retrieval-summary')).toContainText(`${subset.count} images paired with 989 texts`, { timeout: 600_000 });
+  await expect(wizard.getByTestId('wizard-retrieval-summary')).toContainText(`${count} images paired with 989 texts`, { timeout: 600_000 });
+  console.log(`[wizard] pairs after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await screenshotStep(page, '3-clip');
   await wizard.getByTestId('wizard-next').click();
 

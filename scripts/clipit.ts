@@ -24,7 +24,7 @@ import { preprocessImages, type DecodedImage as ClipImage } from '../src/core/cl
 import { retrieveTopK } from '../src/core/clip/retrieval';
 import { runComparisonStages } from '../src/core/clipit/comparison';
 import type { ClipItExportConfig } from '../src/core/clipit/clipit-export';
-import type { ComparisonBackbone } from '../src/core/clipit/comparison-backbone';
+import { DEFAULT_CNN_WIDTH, type ComparisonBackbone } from '../src/core/clipit/comparison-backbone';
 import { modelFolderFiles } from '../src/core/clipit/model-folder';
 import { type VitModel, loadVitFromFiles } from '../src/core/vit/vit-model';
 import { groupsFromTable } from '../src/core/ingest/groups';
@@ -44,6 +44,7 @@ const USAGE = `Usage: npm run clipit -- --images DIR --reports FILE --clip DIR -
   [--backbone cnn|clip|DIR]  (small CNN, the --clip vision tower, or a ViT folder in the
                               transformers ViTModel or timm layout; default cnn)
   [--image-size N]  (tile side in px; default 64 for cnn, the model's own size otherwise)
+  [--cnn-width N]  (channels of the small CNN's first block, doubled per block; default 16)
   [--epochs N] [--batch N] [--lr X] [--lambda X] [--lora-rank N]
   [--lora-alpha X] [--split 0.7,0.15,0.15] [--passages] [--seeds 0,1,2] [--no-text-lora]
   [--exclude-groups FILE.json]  (groups left out of every split, e.g. a demo CLIP's trainGroups)
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'wasm' },
       backbone: { type: 'string', default: 'cnn' },
       'image-size': { type: 'string' },
+      'cnn-width': { type: 'string', default: String(DEFAULT_CNN_WIDTH) },
       epochs: { type: 'string', default: '5' },
       batch: { type: 'string', default: '64' },
       lr: { type: 'string', default: '0.001' },
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
     seeds,
     inputSize,
     backbone: backboneKind,
+    cnnWidth: positiveInt(values['cnn-width']!, '--cnn-width'),
     texts: texts.map((t) => t.text),
     pairedText: ranked ? Array.from(ranked.top1Indices) : [],
     textEmbeddings: textEmbeddings ? { values: textEmbeddings, rows: texts.length, dims: dim } : null,
@@ -239,6 +242,7 @@ async function main(): Promise<void> {
     seeds,
     image_size: inputSize,
     backbone: values.backbone,
+    cnn_width: request.cnnWidth,
     retrieval: ranked ? { pairs: dataset.paths.length, texts: texts.length, mean_top1_score: top1.reduce((a, b) => a + b, 0) / top1.length } : null,
     augment: request.augment,
     class_balance: request.classBalance,

@@ -34,6 +34,8 @@ export interface ComparisonRequest {
   inputSize: number;
   /** Vision backbone of the image stages; absent: the small CNN. */
   backbone?: ComparisonBackbone;
+  /** Channels of the small CNN's first block (each later block doubles them); absent: 16. */
+  cnnWidth?: number;
   /** Corpus texts (reports or passages) the pairing indexes into. */
   texts: string[];
   /** Top-1 text per image from retrieval. */

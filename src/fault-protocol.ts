@@ -10,6 +10,8 @@ export interface FaultTestHooksApi {
   testInjectGpuOutOfMemory(): Promise<void>;
   /** Makes the next `count` IndexedDB puts into `storeName` in the worker throw `QuotaExceededError`, as a full disk does. */
   testFailStorageWrites(storeName: string, count: number): Promise<void>;
+  /** Runs each software-adapter kernel case on the CPU backend and on webgpu; see `src/compute/software-kernel-check.ts`. */
+  testCompareSoftwareKernels(): Promise<{ installed: string[]; cases: Array<{ name: string; shape: number[]; maxAbsDiff: number; maxAbsValue: number }> }>;
 }
 
 /** Worker name suffix that turns the test hooks on; the page sets it when it creates the worker. */

@@ -11,8 +11,9 @@ import { makeThumbnail } from '../src/compute/thumbnail';
 import { sha256Hex } from '../src/core/ingest/duplicates';
 import { decodeImageFile } from '../src/core/ingest/image-decode';
 import { browserImageDecoder } from '../src/platform/browser-image-decoder';
-import { originalKey, thumbnailKey } from '../src/storage/imported-files';
-import { readBlob, writeBlob } from '../src/storage/opfs';
+import { IMPORTED_THUMBNAILS, originalKey, thumbnailKey } from '../src/storage/imported-files';
+import { listEntries, writeBlob } from '../src/storage/opfs';
+import { currentOpfsRoot } from '../src/storage/project-scope';
 import type { ImageInput, ImportBatchResult, ImportedImage, ImportedProblem, ImportProgress, ImportWorkerApi } from '../src/worker-protocol';
 
 /**
@@ -23,8 +24,22 @@ const CONCURRENCY = 4;
 
 let cancelled = false;
 
-/** Hashes stored in this worker's lifetime, so repeated imports skip the existence check. */
-const stored = new Set<string>();
+/**
+ * Hashes whose copy is complete, per project folder: listed from the thumbnails folder the first
+ * time a project imports, then kept up to date, so no file needs its own existence check.
+ */
+const storedByProject = new Map<string, Promise<Set<string>>>();
+
+function storedHashes(): Promise<Set<string>> {
+  const project = currentOpfsRoot().join('/');
+  let stored = storedByProject.get(project);
+  if (!stored) {
+    stored = listEntries(IMPORTED_THUMBNAILS).then((names) => new Set(names.filter((name) => name.endsWith('.jpg')).map((name) => name.slice(0, -4))));
+    storedByProject.set(project, stored);
+    stored.catch(() => storedByProject.delete(project));
+  }
+  return stored;
+}
 
 /**
  * OPFS writes run one at a time, through `createWritable()`. Sync access
@@ -39,11 +54,12 @@ const STORE_TIMEOUT_MS = 20_000;
 /** Set when a write timed out: later files are not stored, so the import cannot stall on storage. */
 let storageStalled: string | null = null;
 
-function storeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<void> {
-  if (stored.has(sha256)) return Promise.resolve();
-  if (storageStalled !== null) return Promise.reject(new Error(storageStalled));
+async function storeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<void> {
+  const stored = await storedHashes();
+  if (stored.has(sha256)) return;
+  if (storageStalled !== null) throw new Error(storageStalled);
 
-  const write = writeQueue.then(() => (stored.has(sha256) ? undefined : writeCopy(sha256, bytes, thumbnail)));
+  const write = writeQueue.then(() => (stored.has(sha256) ? undefined : writeCopy(stored, sha256, bytes, thumbnail)));
   writeQueue = write.catch(() => undefined);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,12 +73,10 @@ function storeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<
   return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function writeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<void> {
-  if ((await readBlob(thumbnailKey(sha256))) === null) {
-    await writeBlob(originalKey(sha256), bytes);
-    // The thumbnail is written last: its presence marks a complete copy.
-    await writeBlob(thumbnailKey(sha256), thumbnail);
-  }
+async function writeCopy(stored: Set<string>, sha256: string, bytes: Uint8Array, thumbnail: Blob): Promise<void> {
+  await writeBlob(originalKey(sha256), bytes);
+  // The thumbnail is written last: its presence marks a complete copy.
+  await writeBlob(thumbnailKey(sha256), thumbnail);
   stored.add(sha256);
 }
 

@@ -15,6 +15,7 @@ import {
   type WasmInfo,
 } from '../worker-protocol';
 import { DEFAULT_SPEED_MEASUREMENT, benchmarkBackends, orderFromBenchmark } from './backend-benchmark';
+import { installSoftwareWebgpuKernels } from '../core/backend/software-webgpu/register';
 import { activateWasmBackend, describeWasmBackend } from './wasm-setup';
 
 /** Backends the measurement times, cheapest to initialise first. */
@@ -156,6 +157,11 @@ async function tryBackend(backend: BackendName): Promise<BackendAttempt> {
       return { backend, ok: false, error: `tf.setBackend('${backend}') did not activate it (active: ${tf.getBackend() ?? 'none'}).` };
     }
 
+    if (backend === 'webgpu' && isSoftwareAdapter(await describeAdapter())) {
+      const replaced = installSoftwareWebgpuKernels();
+      if (replaced.length > 0) console.info(`[backend] software WebGPU adapter: CPU-friendly kernels for ${replaced.join(', ')}`);
+    }
+
     // Some drivers only fail at the first kernel launch, so run one.
     const probe = tf.tidy(() => tf.sum(tf.add(tf.ones([4, 4]), 1)));
     const [value] = await probe.data();
@@ -178,6 +184,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s.`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** True for an adapter that runs WebGPU on the CPU, such as SwiftShader. */
+function isSoftwareAdapter(adapter: AdapterDescription | null): boolean {
+  return adapter !== null && (adapter.isFallbackAdapter || /swiftshader/i.test(`${adapter.architecture} ${adapter.description}`));
 }
 
 /** Reads the WebGPU adapter's identity; Chromium 156 puts `isFallbackAdapter` on `adapter.info`. */

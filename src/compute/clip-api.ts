@@ -28,8 +28,21 @@ import { decodeFile } from './decode-for-model';
 /** Texts per forward pass: 64 fills a batch without holding [64, 77, width] activations of a large model for long. */
 const TEXT_BATCH_SIZE = 64;
 
-/** Images per forward pass; a ViT-B/16 batch of 16 at 224 px keeps activations under about 1 GB. */
-const IMAGE_BATCH_SIZE = 16;
+/**
+ * Tokens x width per image forward pass: a ViT-B/16 batch of 16 at 224 px (197 tokens of 768),
+ * whose activations stay under about 1 GB. Smaller towers get larger batches up to
+ * MAX_IMAGE_BATCH_SIZE, because each pass has a fixed cost per kernel launch (large on a
+ * software WebGPU adapter).
+ */
+const IMAGE_BATCH_ACTIVATIONS = 16 * 197 * 768;
+const MAX_IMAGE_BATCH_SIZE = 128;
+
+/** Images per forward pass of `loaded`'s vision tower. */
+function imageBatchSize(loaded: ClipModel): number {
+  const { imageSize, patchSize, hiddenSize } = loaded.config.vision;
+  const tokens = (Math.floor(imageSize / patchSize) ** 2 + 1) * hiddenSize;
+  return Math.max(1, Math.min(MAX_IMAGE_BATCH_SIZE, Math.floor(IMAGE_BATCH_ACTIVATIONS / tokens)));
+}
 
 let model: ClipModel | null = null;
 let tokenizer: ClipBpeTokenizer | null = null;
@@ -74,15 +87,21 @@ export const clipApi: ClipWorkerApi = {
   async embedImageFiles(files: ClipImageInput[], onProgress?: (progress: EmbedProgress) => void): Promise<ImageEmbeddingResult> {
     const loaded = requireModel();
     const dims = loaded.config.projectionDim;
+    const batchSize = imageBatchSize(loaded);
     const chunks: Float32Array[] = [];
     const paths: string[] = [];
     const failed: ImportedProblem[] = [];
 
-    for (let start = 0; start < files.length; start += IMAGE_BATCH_SIZE) {
-      const batch = files.slice(start, start + IMAGE_BATCH_SIZE);
+    const decodeBatch = (start: number) => Promise.all(files.slice(start, start + batchSize).map(async (input) => ({ input, result: await decodeFile(input.file, input.path) })));
+
+    // The next batch decodes (off the worker's thread, in the browser's image decoder) while this one runs on the backend.
+    let next = decodeBatch(0);
+    for (let start = 0; start < files.length; start += batchSize) {
+      const batch = await next;
+      if (start + batchSize < files.length) next = decodeBatch(start + batchSize);
+
       const decoded = [];
-      for (const input of batch) {
-        const result = await decodeFile(input.file, input.path);
+      for (const { input, result } of batch) {
         if (result.ok) {
           decoded.push({ data: result.image.data, width: result.image.width, height: result.image.height, channels: 3 as const });
           paths.push(input.path);
@@ -95,7 +114,7 @@ export const clipApi: ClipWorkerApi = {
         const { values, shape } = preprocessImages(decoded, loaded.preprocess);
         chunks.push(await embedPixelBatch(loaded, values, shape));
       }
-      onProgress?.({ done: Math.min(start + IMAGE_BATCH_SIZE, files.length), total: files.length });
+      onProgress?.({ done: Math.min(start + batchSize, files.length), total: files.length });
     }
 
     return { values: concatRows(chunks, paths.length * dims), rows: paths.length, dims, paths, failed };
@@ -110,8 +129,9 @@ export const clipApi: ClipWorkerApi = {
     const dims = loaded.config.projectionDim;
     const out = new Float32Array(count * dims);
 
-    for (let start = 0; start < count; start += IMAGE_BATCH_SIZE) {
-      const rows = Math.min(IMAGE_BATCH_SIZE, count - start);
+    const batchSize = imageBatchSize(loaded);
+    for (let start = 0; start < count; start += batchSize) {
+      const rows = Math.min(batchSize, count - start);
       const slice = values.subarray(start * perImage, (start + rows) * perImage);
       out.set(await embedPixelBatch(loaded, slice, [rows, channels, height, width]), start * dims);
       onProgress?.({ done: start + rows, total: count });

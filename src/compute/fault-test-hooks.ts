@@ -1,5 +1,6 @@
 import { TEST_HOOKS_WORKER_NAME_SUFFIX, type FaultTestHooksApi } from '../fault-protocol';
 import { activeGpuDevice, type GpuDeviceLike } from './gpu-device';
+import { compareSoftwareKernels } from './software-kernel-check';
 
 /** True when the page created this worker with the test-hook name suffix, i.e. it was opened with `?testHooks=1`. */
 export function testHooksEnabled(): boolean {
@@ -35,6 +36,8 @@ export const faultTestHooks: FaultTestHooksApi = {
     console.warn('[test hooks] dispatching a GPUOutOfMemoryError on the WebGPU device');
     device.dispatchEvent(new globals.GPUUncapturedErrorEvent('uncapturederror', { error }));
   },
+
+  testCompareSoftwareKernels: compareSoftwareKernels,
 
   async testFailStorageWrites(storeName: string, count: number) {
     failingPuts.set(storeName, count);

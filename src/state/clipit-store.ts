@@ -9,7 +9,7 @@ import { useDatasetStore } from './dataset-store';
 import { annotatePredictions } from './prediction-tiles';
 import { useRunsStore } from './runs-store';
 import { comparisonInputSize } from './vision-model-store';
-import type { ComparisonBackbone } from '../core/clipit/comparison-backbone';
+import { DEFAULT_CNN_WIDTH, type ComparisonBackbone } from '../core/clipit/comparison-backbone';
 import { getTrainingWorker } from './workers';
 
 /** CLIP-IT comparison settings; defaults follow the method (lr 1e-3, weight decay 1e-4, clip 0.5, lambda 1, LoRA rank 16, alpha 8). */
@@ -28,6 +28,8 @@ export interface ClipItSettings {
   textLora: boolean;
   /** Vision backbone of the baseline and CLIP-IT stages. */
   backbone: ComparisonBackbone;
+  /** Channels of the small CNN's first block (16-32-64 for 16). */
+  cnnWidth: number;
   schedule: 'constant' | 'cosine';
 }
 
@@ -45,6 +47,7 @@ export const DEFAULT_CLIPIT_SETTINGS: ClipItSettings = {
   loraAlpha: 8,
   textLora: true,
   backbone: 'cnn',
+  cnnWidth: DEFAULT_CNN_WIDTH,
   schedule: 'constant',
 };
 
@@ -118,6 +121,7 @@ export const useClipItStore = create<ClipItState>((set, get) => ({
       seeds,
       inputSize,
       backbone: settings.backbone,
+      cnnWidth: settings.cnnWidth,
       texts: retrieval ? retrieval.texts.map((t) => t.text) : [],
       pairedText: retrieval ? retrieval.imagePaths.map((_, row) => retrieval.topIndices[row * retrieval.k]) : [],
       textEmbeddings: clip.textEmbeddings,

@@ -23,6 +23,7 @@ export function installTestHooks(getTrainingWorker: () => unknown): void {
     testDestroyGpuDevice: () => hooks().testDestroyGpuDevice(),
     testInjectGpuOutOfMemory: () => hooks().testInjectGpuOutOfMemory(),
     testFailStorageWrites: (storeName, count) => hooks().testFailStorageWrites(storeName, count),
+    testCompareSoftwareKernels: () => hooks().testCompareSoftwareKernels(),
   };
   console.warn('[test hooks] fault-injection hooks are enabled (?testHooks=1)');
 }

@@ -6,12 +6,33 @@ import { toStorageError } from './storage-error';
  * weights and embedding caches. Keys are slash-separated paths below the
  * current project's folder (see project-scope.ts).
  */
-async function directoryFor(path: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
+async function walk(parts: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
   let directory = await navigator.storage.getDirectory();
-  for (const part of [...currentOpfsRoot(), ...path]) {
+  for (const part of parts) {
     directory = await directory.getDirectoryHandle(part, { create });
   }
   return directory;
+}
+
+/**
+ * Folders opened for writing, by path. Each OPFS call is a round trip to the browser process,
+ * and an import writes two files per tile into the same two folders, so walking the path for
+ * every write cost more than the write itself.
+ */
+const writeFolders = new Map<string, Promise<FileSystemDirectoryHandle>>();
+
+async function directoryFor(path: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
+  const parts = [...currentOpfsRoot(), ...path];
+  if (!create) return walk(parts, false);
+
+  const key = parts.join('/');
+  let folder = writeFolders.get(key);
+  if (!folder) {
+    folder = walk(parts, true);
+    writeFolders.set(key, folder);
+    folder.catch(() => writeFolders.delete(key));
+  }
+  return folder;
 }
 
 function splitKey(key: string): { folders: string[]; name: string } {
@@ -22,13 +43,23 @@ function splitKey(key: string): { folders: string[]; name: string } {
 
 export async function writeBlob(key: string, data: Blob | ArrayBuffer | Uint8Array): Promise<void> {
   assertProjectWritable(`Saving ${key}`);
-  try {
-    const { folders, name } = splitKey(key);
+  const { folders, name } = splitKey(key);
+  const write = async () => {
     const directory = await directoryFor(folders, true);
     const handle = await directory.getFileHandle(name, { create: true });
     const writable = await handle.createWritable();
     await writable.write(data as FileSystemWriteChunkType);
     await writable.close();
+  };
+  try {
+    try {
+      await write();
+    } catch (error) {
+      // A remembered folder may have been deleted since (a project deleted in another context): open it afresh once.
+      if ((error as { name?: string }).name !== 'NotFoundError') throw error;
+      writeFolders.clear();
+      await write();
+    }
   } catch (error) {
     throw toStorageError(error, `Saving ${key}`);
   }
@@ -48,6 +79,7 @@ export async function readBlob(key: string): Promise<File | null> {
 
 export async function removeEntry(key: string): Promise<void> {
   assertProjectWritable(`Deleting ${key}`);
+  writeFolders.clear();
   try {
     const { folders, name } = splitKey(key);
     const directory = await directoryFor(folders, false);

@@ -164,7 +164,7 @@ export function assignFromCsv(
   }
 
   const unmatched = imagePaths.length - byPath.size;
-  const parts = [`${byPath.size} of ${imagePaths.length} images got a group from ${source}.`];
+  const parts = [`${byPath.size.toLocaleString()} of ${imagePaths.length.toLocaleString()} images got a group from ${source}.`];
   if (unmatched > 0) parts.push(`${unmatched} image(s) have no row and are their own group.`);
   if (ambiguous > 0) parts.push(`${ambiguous} row(s) name a file that exists in several folders; use the full path to tell them apart.`);
   if (unknownRows > 0) parts.push(`${unknownRows} row(s) name files that were not imported.`);

@@ -11,8 +11,16 @@ import type { BackboneSpec } from './clipit-run';
  */
 export type ComparisonBackbone = 'cnn' | 'clip' | 'vit';
 
-/** Small CNN channels of the comparison, as in the method's small-data setting of this studio. */
-const CNN_CHANNELS = [16, 32, 64];
+/** Channels of the small CNN's first block by default; the second and third blocks double them in turn (16-32-64). */
+export const DEFAULT_CNN_WIDTH = 16;
+
+/** First-block widths the studio offers: 8 halves the default's cost twice over, for a CPU-emulated GPU. */
+export const CNN_WIDTHS = [8, 16, 32] as const;
+
+function cnnChannels(width: number): number[] {
+  if (!Number.isInteger(width) || width < 1) throw new Error(`Invalid CNN width ${width}: expected a positive whole number of channels, e.g. 16.`);
+  return [width, 2 * width, 4 * width];
+}
 
 /**
  * Builds the backbone spec and the matching image source of one image stage. `tiles` are NHWC
@@ -24,10 +32,11 @@ export function comparisonBackbone(
   tiles: BatchSource,
   clip: ClipModel | null,
   vit: VitModel | null,
+  cnnWidth = DEFAULT_CNN_WIDTH,
 ): { backbone: BackboneSpec; images: BatchSource; usesClip: boolean } {
   switch (kind) {
     case 'cnn':
-      return { backbone: { kind: 'small-cnn', cnn: { inputSize, channels: CNN_CHANNELS, dropout: 0 } }, images: tiles, usesClip: false };
+      return { backbone: { kind: 'small-cnn', cnn: { inputSize, channels: cnnChannels(cnnWidth), dropout: 0 } }, images: tiles, usesClip: false };
 
     case 'clip': {
       if (!clip) throw new Error('The CLIP vision backbone needs a loaded CLIP model: load one first, or choose the small CNN.');

@@ -155,7 +155,7 @@ async function runStage(
     }
   }
 
-  const vision = comparisonBackbone(request.backbone ?? 'cnn', request.inputSize, images, clipModel, vit);
+  const vision = comparisonBackbone(request.backbone ?? 'cnn', request.inputSize, images, clipModel, vit, request.cnnWidth);
   const run = await createClipItRun({
     mode: stage === 'clipit' ? 'clipit' : 'unimodal',
     backbone: vision.backbone,

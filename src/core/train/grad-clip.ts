@@ -15,7 +15,10 @@ export function clipByGlobalNorm(
 
   const norm = tf.tidy(() => {
     const squares = names.map((name) => tf.sum(tf.square(grads[name])));
-    return tf.sqrt(tf.addN(squares)) as tf.Scalar;
+    // Not tf.addN: on webgpu it binds every input at once, and with more than 7 it exceeds the
+    // default limit of 8 storage buffers per shader, so the sum silently came out wrong.
+    const total = squares.reduce((sum, square) => tf.add(sum, square), tf.scalar(0));
+    return tf.sqrt(total) as tf.Scalar;
   });
 
   if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) {

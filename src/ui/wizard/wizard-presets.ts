@@ -19,12 +19,12 @@ export const WIZARD_PRESETS: WizardPreset[] = [
     id: 'cpu',
     label: 'Fast (no GPU)',
     description: 'Small CNN at 32 px, 3 epochs, batch 32, reports embedded once. About 3 minutes for 3,000 tiles and 3 seeds on a 2-core CPU with the wasm backend.',
-    settings: { stages: ['unimodal', 'clipit'], inputSize: 32, epochs: 3, batchSize: 32, textLora: false, schedule: 'constant' },
+    settings: { stages: ['unimodal', 'clipit'], backbone: 'cnn', cnnWidth: 8, inputSize: 32, epochs: 3, batchSize: 32, textLora: false, schedule: 'constant' },
   },
   {
     id: 'gpu',
     label: 'Larger (real GPU)',
     description: 'Small CNN at 64 px, 10 epochs, batch 64, LoRA on the CLIP text encoder as in the method. Use with a discrete GPU.',
-    settings: { stages: ['unimodal', 'clipit'], inputSize: 64, epochs: 10, batchSize: 64, textLora: true, schedule: 'cosine' },
+    settings: { stages: ['unimodal', 'clipit'], backbone: 'cnn', cnnWidth: 16, inputSize: 64, epochs: 10, batchSize: 64, textLora: true, schedule: 'cosine' },
   },
 ];

@@ -1,0 +1,13 @@
+/**
+ * Merges neighbouring axes that an index computation can treat as one, so a shader divides the
+ * thread index by as few sizes as possible. `sameRun(axis)` says whether `axis` continues the run
+ * of the axis before it.
+ */
+export function mergeAxes<T>(sizes: number[], sameRun: (axis: number) => boolean, merge: (run: number[]) => T): T[] {
+  const runs: number[][] = [];
+  sizes.forEach((_, axis) => {
+    if (axis > 0 && sameRun(axis)) runs[runs.length - 1]!.push(axis);
+    else runs.push([axis]);
+  });
+  return runs.map(merge);
+}

@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { mergeAxes } from './axis-runs';
+import { type GpuBackendLike, threadProgram } from './program';
+
+/**
+ * `Transpose` with the shapes in the shader: one thread per output element finds its input
+ * element with divisions by constants. Output axes that are also neighbours, in order, in the
+ * input are merged first, so a head split such as [b, t, h, d] -> [b, h, t, d] needs three.
+ */
+export function transpose(backend: GpuBackendLike, x: tf.TensorInfo, perm: number[]): tf.TensorInfo | null {
+  if (x.dtype !== 'float32' || x.shape.length < 2) return null;
+
+  const outShape = perm.map((axis) => x.shape[axis]!);
+  const size = tf.util.sizeFromShape(outShape);
+  if (size === 0) return null;
+
+  const inStrides = [...tf.util.computeStrides(x.shape), 1];
+  const axes = mergeAxes(
+    outShape,
+    (axis) => perm[axis] === perm[axis - 1]! + 1,
+    (run) => ({ size: run.reduce((product, axis) => product * outShape[axis]!, 1), stride: inStrides[perm[run[run.length - 1]!]!]! }),
+  );
+
+  const terms = axes.map(({ size: axisSize, stride }, i) => {
+    const inner = axes.slice(i + 1).reduce((product, axis) => product * axis.size, 1);
+    return `((thread / ${inner}) % ${axisSize}) * ${stride}`;
+  });
+  const body = `result[thread] = X[${terms.join(' + ')}];`;
+  const key = `transpose_${x.shape.join('x')}_${perm.join('_')}`;
+  return backend.runWebGPUProgram(threadProgram(key, outShape, ['X'], size, body), [x], 'float32');
+}
