@@ -43,6 +43,9 @@ import type {
   TrainResult,
 } from '../src/worker-protocol';
 
+/** Images decoded at once by `loadImages`. */
+const DECODE_CONCURRENCY = 4;
+
 let backendInfo: BackendInfo | null = null;
 let pixels: PixelStore | null = null;
 let pixelsKey = '';
@@ -80,18 +83,27 @@ const api: TrainingWorkerApi = {
     const started = performance.now();
     let lastReport = 0;
 
-    for (let i = 0; i < images.length; i++) {
-      const result = await decodeForModel(images[i].file, images[i].path, inputSize);
-      if (result.ok) store.set(i, result.rgb);
-      else failed.push({ path: images[i].path, reason: result.reason, detail: result.detail });
+    // Several files in flight: the browser decodes and resizes them on its own threads.
+    let next = 0;
+    let done = 0;
+    const lane = async () => {
+      while (next < images.length) {
+        const i = next++;
+        const result = await decodeForModel(images[i].file, images[i].path, inputSize);
+        if (result.ok) store.set(i, result.rgb);
+        else failed.push({ path: images[i].path, reason: result.reason, detail: result.detail });
+        done += 1;
 
-      // Report at most every 100 ms so progress messages never flood the UI thread.
-      const now = performance.now();
-      if (onProgress && (now - lastReport > 100 || i === images.length - 1)) {
-        lastReport = now;
-        onProgress({ done: i + 1, total: images.length });
+        // Report at most every 100 ms so progress messages never flood the UI thread.
+        const now = performance.now();
+        if (onProgress && (now - lastReport > 100 || done === images.length)) {
+          lastReport = now;
+          onProgress({ done, total: images.length });
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, images.length) }, lane));
+    failed.sort((a, b) => a.path.localeCompare(b.path));
 
     pixels = store;
     pixelsKey = failed.length === 0 ? key : '';

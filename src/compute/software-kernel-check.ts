@@ -57,6 +57,10 @@ const CASES: Record<string, Case> = {
   'transpose heads [b, t, h, d] -> [b, h, t, d]': (v) => tf.transpose(v([2, 7, 4, 5]), [0, 2, 1, 3]),
   'transpose patches [b, c, y, p, x, q] -> [b, y, x, p, q, c]': (v) => tf.transpose(v([2, 3, 4, 2, 4, 2]), [0, 2, 4, 3, 5, 1]),
   'transpose a matrix': (v) => tf.transpose(v([13, 6])),
+  // A float32 tensor can sit on an int32 buffer after a cast; the kernels must leave it to the backend.
+  'multiply by a cast integer tensor': (v) => tf.mul(tf.cast(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 'float32'), v([4, 2, 3])),
+  'multiply by a one-hot mask': (v) => tf.mul(v([4, 3]), tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3)),
+  'sum of a cast boolean mask': (v) => tf.sum(tf.cast(tf.greater(v([6, 5]), 0), 'float32'), 0),
   // Not a replaced kernel: tf.addN of more than 7 tensors used to fail on webgpu and corrupt this norm.
   'global gradient norm of 12 tensors': (v) => clipByGlobalNorm(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`g${i}`, v([3, i + 1])])), 1).norm,
   'softmax cross-entropy gradient': (v) => gradients((logits) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3), logits), v([4, 3])),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { mergeAxes } from './axis-runs';
-import { type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 
 /** WGSL for each binary op this kernel covers. */
 export const BROADCAST_OPS = {
@@ -21,7 +21,7 @@ export type BroadcastOp = keyof typeof BROADCAST_OPS;
  * stay with the backend's kernel, as does everything else this returns null for.
  */
 export function broadcastBinary(backend: GpuBackendLike, op: BroadcastOp, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (!allFloat32(backend, a, b)) return null;
   if (tf.util.arraysEqual(a.shape, b.shape)) return null;
 
   const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);

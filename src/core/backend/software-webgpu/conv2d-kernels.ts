@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 import { accumulate, blockCols, declareAccumulators, type RegisterBlock, storeAccumulators, unroll } from './register-block';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 /** True for the case these kernels cover: NHWC, no dilation, float32. */
-function supported(info: ConvInfo, ...tensors: tf.TensorInfo[]): boolean {
-  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && tensors.every((t) => t.dtype === 'float32');
+function supported(backend: GpuBackendLike, info: ConvInfo, ...tensors: tf.TensorInfo[]): boolean {
+  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && allFloat32(backend, ...tensors);
 }
 
 function infoKey(info: ConvInfo): string {
@@ -20,7 +20,7 @@ function infoKey(info: ConvInfo): string {
  * and the reduction runs over the filter window and input channels, reading x in place.
  */
 export function conv2d(backend: GpuBackendLike, x: tf.TensorInfo, filter: tf.TensorInfo, info: ConvInfo): tf.TensorInfo | null {
-  if (!supported(info, x, filter)) return null;
+  if (!supported(backend, info, x, filter)) return null;
 
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
@@ -66,7 +66,7 @@ export function conv2d(backend: GpuBackendLike, x: tf.TensorInfo, filter: tf.Ten
  * over the filter taps and output channels whose window covered the pixel.
  */
 export function conv2dBackpropInput(backend: GpuBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: ConvInfo): tf.TensorInfo | null {
-  if (!supported(info, dy, filter)) return null;
+  if (!supported(backend, info, dy, filter)) return null;
 
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
@@ -125,7 +125,7 @@ const FILTER_GRADIENT_THREADS = 512;
  * small, so it is split into chunks whose partial sums a second pass adds.
  */
 export function conv2dBackpropFilter(backend: GpuBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo | null {
-  if (!supported(info, x, dy)) return null;
+  if (!supported(backend, info, x, dy)) return null;
 
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 import { accumulate, blockCols, declareAccumulators, type RegisterBlock, storeAccumulators, unroll } from './register-block';
 
 /**
@@ -8,7 +8,7 @@ import { accumulate, blockCols, declareAccumulators, type RegisterBlock, storeAc
  * threads. Returns null for anything else, so the caller runs the backend's own kernel.
  */
 export function batchMatMul(backend: GpuBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | null {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
+  if (!allFloat32(backend, a, b) || a.shape.length < 2 || b.shape.length < 2) return null;
 
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 
 type PoolInfo = ReturnType<typeof tf.backend_util.computePool2DInfo>;
 
@@ -14,7 +14,7 @@ export function maxPoolGrad(backend: GpuBackendLike, dy: tf.TensorInfo, input: t
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const tiles = fh === sh && fw === sw && info.padInfo.top === 0 && info.padInfo.left === 0 && info.dilationHeight === 1 && info.dilationWidth === 1 &&
     info.outHeight * sh <= info.inHeight && info.outWidth * sw <= info.inWidth;
-  if (!tiles || dy.dtype !== 'float32' || input.dtype !== 'float32' || info.dataFormat !== 'channelsLast') return null;
+  if (!tiles || !allFloat32(backend, dy, input) || info.dataFormat !== 'channelsLast') return null;
 
   const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const size = batchSize * h * w * c;

@@ -15,10 +15,20 @@ export interface GpuProgram {
   getUserCode(): string;
 }
 
-/** The WebGPU backend methods the kernels call. */
+/** The WebGPU backend members the kernels use. */
 export interface GpuBackendLike {
   runWebGPUProgram(program: GpuProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): void;
+  tensorMap: { get(dataId: tf.DataId): { dtype: tf.DataType } };
+}
+
+/**
+ * True when every tensor's GPU buffer holds float32. The backend declares each input array with
+ * its buffer's type, which can differ from the tensor's own dtype (an int32 buffer under a float32
+ * tensor after some casts), and these kernels only read f32 arrays.
+ */
+export function allFloat32(backend: GpuBackendLike, ...tensors: tf.TensorInfo[]): boolean {
+  return tensors.every((t) => t.dtype === 'float32' && backend.tensorMap.get(t.dataId).dtype === 'float32');
 }
 
 const WORKGROUP_SIZE = 64;

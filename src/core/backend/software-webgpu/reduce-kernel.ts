@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { f32, type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, f32, type GpuBackendLike, threadProgram } from './program';
 
 /** Above this many inputs per output, a reduction with few outputs is left to the backend's kernel. */
 const MAX_SERIAL_LENGTH = 1 << 16;
@@ -11,7 +11,7 @@ const MAX_SERIAL_LENGTH = 1 << 16;
  * null when the backend's own kernel suits better (other dtypes, long reductions to few outputs).
  */
 export function reduceSum(backend: GpuBackendLike, x: tf.TensorInfo, axis: number | number[], keepDims: boolean, mean: boolean): tf.TensorInfo | null {
-  if (x.dtype !== 'float32' || x.shape.length === 0) return null;
+  if (!allFloat32(backend, x) || x.shape.length === 0) return null;
 
   const axes = tf.util.parseAxisParam(axis, x.shape);
   const strides = [...tf.util.computeStrides(x.shape), 1];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 
 /**
  * `Softmax` over the last axis with one thread per row: three passes over the row (maximum,
@@ -9,7 +9,7 @@ import { type GpuBackendLike, threadProgram } from './program';
  */
 export function softmax(backend: GpuBackendLike, logits: tf.TensorInfo, dim: number): tf.TensorInfo | null {
   const rank = logits.shape.length;
-  if (logits.dtype !== 'float32' || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
+  if (!allFloat32(backend, logits) || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
 
   const length = logits.shape[rank - 1]!;
   const rows = tf.util.sizeFromShape(logits.shape) / length;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { mergeAxes } from './axis-runs';
-import { type GpuBackendLike, threadProgram } from './program';
+import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 
 /**
  * `Transpose` with the shapes in the shader: one thread per output element finds its input
@@ -9,7 +9,7 @@ import { type GpuBackendLike, threadProgram } from './program';
  * input are merged first, so a head split such as [b, t, h, d] -> [b, h, t, d] needs three.
  */
 export function transpose(backend: GpuBackendLike, x: tf.TensorInfo, perm: number[]): tf.TensorInfo | null {
-  if (x.dtype !== 'float32' || x.shape.length < 2) return null;
+  if (!allFloat32(backend, x) || x.shape.length < 2) return null;
 
   const outShape = perm.map((axis) => x.shape[axis]!);
   const size = tf.util.sizeFromShape(outShape);
