@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 
 import { RequestRecorder } from './request-recorder';
-import { LC25000, SHARED, makeLc25000Subset } from './shared-data';
+import { LC25000, SHARED, makeLc25000Subset, readLc25000Groups } from './shared-data';
 
 // Start from an empty studio: no dismissal stored, so the guided run opens by itself.
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -14,11 +14,11 @@ async function screenshotStep(page: Page, name: string): Promise<void> {
 }
 
 test('guided run to results on WebGPU', async ({ page, context, baseURL }) => {
-  // NOTE: a subset of the LC25000 tiles (16 groups per class, 3 tiles each), because training
-  // on WebGPU emulated by SwiftShader runs at a few images per second.
+  // All 6,035 shared LC25000 tiles, as a new user would drop them. WIZARD_SUBSET=1 takes 16 groups
+  // per class, 3 tiles each, for a quick check of the flow.
   test.setTimeout(30 * 60_000);
   const recorder = new RequestRecorder(context, new URL(baseURL!).origin);
-  const subset = process.env.WIZARD_FULL === '1' ? { dir: LC25000, count: 6035 } : makeLc25000Subset(16, 3);
+  const subset = process.env.WIZARD_SUBSET === '1' ? makeLc25000Subset(16, 3) : { dir: LC25000, count: readLc25000Groups().length };
   const count = subset.count.toLocaleString('en-US');
   const started = Date.now();
 
@@ -81,7 +81,19 @@ test('guided run to results on WebGPU', async ({ page, context, baseURL }) => {
   await wizard.getByTestId('wizard-run').click();
   await expect(wizard.getByRole('progressbar').first()).toBeVisible({ timeout: 120_000 });
   await screenshotStep(page, '4-compare-running');
-  await expect(wizard.getByTestId('wizard-next')).toBeEnabled({ timeout: 25 * 60_000 });
+  // Log each phase of the comparison as it starts, for the wall-time figures in the test output.
+  let phase = '';
+  await expect
+    .poll(
+      async () => {
+        const status = (await wizard.getByTestId('wizard-status').textContent().catch(() => null)) ?? '';
+        const current = status.split(/[·:(]/)[0]!.trim();
+        if (current && current !== phase) console.log(`[wizard] ${((Date.now() - started) / 1000).toFixed(0)} s: ${(phase = current)}`);
+        return wizard.getByTestId('wizard-next').isEnabled();
+      },
+      { intervals: [2000], timeout: 25 * 60_000 },
+    )
+    .toBe(true);
   await expect(wizard.getByTestId('wizard-status')).toContainText('Completed');
   await screenshotStep(page, '4-compare');
   await wizard.getByTestId('wizard-next').click();
@@ -102,6 +114,11 @@ test('guided run to results on WebGPU', async ({ page, context, baseURL }) => {
     zeroShot: await table.getByTestId('comparison-bacc-zero-shot').textContent(),
     wizardWallTime: await wizard.getByTestId('wizard-wall-time').textContent(),
   };
+  // Chance is 33.3 %; both methods reach about 85 % on wasm with this preset. A broken WebGPU
+  // kernel or gradient shows up here as a model stuck on one class.
+  if (process.env.WIZARD_SUBSET !== '1') {
+    for (const stage of ['unimodal', 'clipit'] as const) expect(Number.parseFloat(figures[stage] ?? ''), `${stage} balanced accuracy`).toBeGreaterThan(60);
+  }
   console.log(`[wizard] ${subset.count} tiles, wall time ${((Date.now() - started) / 1000).toFixed(0)} s; balanced accuracy ${JSON.stringify(figures)}`);
 
   // Escape closes the wizard and it stays closed after a reload; the header button reopens it.

@@ -75,7 +75,7 @@ export function ClipItPanel() {
         <label title="Tile side in pixels for the small CNN and a ViT (a multiple of its patch size); the CLIP tower uses its own size.">
           Input size (px)
           <select value={settings.inputSize} onChange={(e) => setSettings({ inputSize: Number(e.target.value) })} data-testid="clipit-inputSize">
-            {[32, 48, 64, 96, 128, 224].map((size) => (
+            {[24, 32, 48, 64, 96, 128, 224].map((size) => (
               <option key={size}>{size}</option>
             ))}
           </select>

@@ -5,6 +5,9 @@ import { accumulate, blockCols, declareAccumulators, type RegisterBlock, storeAc
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
+/** Channels per thread: with few input channels the bounds checks per filter tap cost as much as the products, and 8 channels share them. */
+const CONV_COLUMNS = 8;
+
 /** True for the case these kernels cover: NHWC, no dilation, float32. */
 function supported(backend: GpuBackendLike, info: ConvInfo, ...tensors: tf.TensorInfo[]): boolean {
   return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && allFloat32(backend, ...tensors);
@@ -25,7 +28,7 @@ export function conv2d(backend: GpuBackendLike, x: tf.TensorInfo, filter: tf.Ten
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const pixels = batchSize * oh * ow;
-  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(co) };
+  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(co, CONV_COLUMNS) };
   const colBlocks = Math.ceil(co / block.cols);
   const threads = Math.ceil(pixels / block.rows) * colBlocks;
 
@@ -71,7 +74,7 @@ export function conv2dBackpropInput(backend: GpuBackendLike, dy: tf.TensorInfo, 
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const pixels = batchSize * h * w;
-  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(ci) };
+  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(ci, CONV_COLUMNS) };
   const colBlocks = Math.ceil(ci / block.cols);
   const threads = Math.ceil(pixels / block.rows) * colBlocks;
 
@@ -131,7 +134,7 @@ export function conv2dBackpropFilter(backend: GpuBackendLike, x: tf.TensorInfo, 
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const rows = kh * kw * ci;
   const pixels = batchSize * oh * ow;
-  const block: RegisterBlock = { rows: Math.min(4, ci), cols: blockCols(co) };
+  const block: RegisterBlock = { rows: Math.min(4, ci), cols: blockCols(co, CONV_COLUMNS) };
   const channelBlocks = Math.ceil(ci / block.rows);
   const colBlocks = Math.ceil(co / block.cols);
   const blocks = kh * kw * channelBlocks * colBlocks;

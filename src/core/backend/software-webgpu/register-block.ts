@@ -38,7 +38,7 @@ export function unroll(count: number, line: (i: number) => string): string {
   return Array.from({ length: count }, (_, i) => line(i)).join('\n');
 }
 
-/** Columns per thread: 4, or fewer when the output has fewer columns. */
-export function blockCols(columns: number): number {
-  return Math.max(1, Math.min(4, columns));
+/** Columns per thread: `most` (4 unless given), or fewer when the output has fewer columns. */
+export function blockCols(columns: number, most = 4): number {
+  return Math.max(1, Math.min(most, columns));
 }
