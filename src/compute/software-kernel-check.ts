@@ -20,9 +20,10 @@ function gradients(f: (...inputs: tf.Tensor[]) => tf.Tensor, ...inputs: tf.Tenso
 }
 
 /**
- * Shapes the studio's models produce (3 x 3 'same' convolutions, ViT patch embeddings, attention
- * products), edges the kernels must get right (odd sizes, strides, transposes, a broadcast batch,
- * tied maxima) and cases they hand back to the backend (dilation, 'same' pooling of odd sizes).
+ * Cases: shapes the studio's models produce (3 x 3 'same' convolutions, ViT patch embeddings,
+ * attention products), and edges the kernels must get right (odd sizes, strides, transposes, a
+ * broadcast batch, tied maxima). Some cases go back to the backend's kernels on purpose
+ * (dilation, 'same' pooling of odd sizes).
  */
 const CASES: Record<string, Case> = {
   'matmul 37x19 * 19x23': (v) => tf.matMul(v([37, 19]), v([19, 23])),
@@ -67,7 +68,7 @@ const CASES: Record<string, Case> = {
 };
 
 async function run(backend: 'cpu' | 'webgpu', name: string, seed: number): Promise<{ shape: number[]; values: Float32Array }> {
-  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`The ${backend} backend did not activate.`);
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`The ${backend} backend did not activate (active: ${tf.getBackend()}); the kernel comparison needs both cpu and webgpu.`);
   const rng = new SeededRng(seed);
   const out = tf.tidy(() => CASES[name]!((shape) => tf.tensor(rng.uniformArray(tf.util.sizeFromShape(shape), -2, 2), shape)));
   const values = (await out.data()) as Float32Array;

@@ -12,14 +12,14 @@ export interface WizardPreset {
  * The fast preset fits a machine without a GPU: a narrow CNN (8-16-32 channels) at 24 px,
  * 3 epochs, reports embedded once (text LoRA off). On the 3,058 LC25000 tiles the demo CLIP
  * leaves in the split, `npm run clipit` (Node, wasm) trained both stages for three seeds in
- * 67 s on a 2-core CPU, at the same balanced accuracy as the 16-32-64 CNN at 32 px
- * (unimodal 85.4 +- 4.0 %, CLIP-IT 86.5 +- 4.4 %, against 84.5 and 84.1 %).
+ * 67 s on a 2-core CPU. Balanced accuracy stayed that of the 16-32-64 CNN at 32 px: unimodal
+ * 85.4 +- 4.0 % and CLIP-IT 86.5 +- 4.4 %, against 84.5 and 84.1 %.
  */
 export const WIZARD_PRESETS: WizardPreset[] = [
   {
     id: 'cpu',
     label: 'Fast (no GPU)',
-    description: 'Narrow CNN (8-16-32 channels) at 24 px, 3 epochs, batch 32, reports embedded once. For the 6,035 LC25000 tiles and 3 seeds: about 4 minutes on a 2-core CPU, with WebGPU emulated (SwiftShader) or with wasm.',
+    description: 'Narrow CNN (8-16-32 channels) at 24 px, 3 epochs, batch 32, reports embedded once. With the 6,035 LC25000 tiles and 3 seeds the comparison took about 3 minutes on a 2-core CPU, with WebGPU emulated by SwiftShader.',
     settings: { stages: ['unimodal', 'clipit'], backbone: 'cnn', cnnWidth: 8, inputSize: 24, epochs: 3, batchSize: 32, textLora: false, schedule: 'constant' },
   },
   {

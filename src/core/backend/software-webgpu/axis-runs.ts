@@ -1,6 +1,6 @@
 /**
  * Merges neighbouring axes that an index computation can treat as one, so a shader divides the
- * thread index by as few sizes as possible. `sameRun(axis)` says whether `axis` continues the run
+ * thread index by as few sizes as possible. `sameRun(axis)` returns whether `axis` continues the run
  * of the axis before it.
  */
 export function mergeAxes<T>(sizes: number[], sameRun: (axis: number) => boolean, merge: (run: number[]) => T): T[] {

@@ -15,8 +15,8 @@ export type BroadcastOp = keyof typeof BROADCAST_OPS;
 
 /**
  * A float32 binary op whose operands have different shapes. The backend's kernel turns each
- * output index into coordinates with divisions by shapes passed at run time, slow on a CPU
- * (about 170 ns per element on SwiftShader for a bias add); here the shapes are constants of
+ * output index into coordinates with divisions by shapes passed at run time, which is slow on a
+ * CPU: about 170 ns per element on SwiftShader for a bias add. Here the shapes are constants of
  * the shader, so the compiler replaces those divisions. Equal shapes need no coordinates and
  * stay with the backend's kernel, as does everything else this returns null for.
  */

@@ -23,7 +23,7 @@ export interface GpuBackendLike {
 }
 
 /**
- * True when every tensor's GPU buffer holds float32. The backend declares each input array with
+ * True when every tensor's GPU buffer contains float32 values. The backend declares each input array with
  * its buffer's type, which can differ from the tensor's own dtype (an int32 buffer under a float32
  * tensor after some casts), and these kernels only read f32 arrays.
  */
@@ -34,7 +34,7 @@ export function allFloat32(backend: GpuBackendLike, ...tensors: tf.TensorInfo[])
 const WORKGROUP_SIZE = 64;
 
 /**
- * A program that runs `body` once for each of `threads` threads, with `thread` (i32) in scope.
+ * Builds a program that runs `body` once for each of `threads` threads, with `thread` (i32) in scope.
  * Every shape the body depends on is baked into its text, so `key` must name all of them:
  * the backend caches compiled pipelines by key.
  */

@@ -15,13 +15,13 @@ export function reduceSum(backend: GpuBackendLike, x: tf.TensorInfo, axis: numbe
 
   const axes = tf.util.parseAxisParam(axis, x.shape);
   const strides = [...tf.util.computeStrides(x.shape), 1];
-  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const outputs = tf.util.sizeFromShape(kept.map((i) => x.shape[i]));
+  const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const outputs = tf.util.sizeFromShape(keptAxes.map((i) => x.shape[i]));
   const length = tf.util.sizeFromShape(axes.map((i) => x.shape[i]));
   if (outputs < 64 && length > MAX_SERIAL_LENGTH) return null;
 
   // Kept coordinates from the innermost out: each is the remainder of the thread index.
-  const start = [...kept].reverse().map((i) => `base += (rest % ${x.shape[i]}) * ${strides[i]}; rest = rest / ${x.shape[i]};`).join('\n');
+  const start = [...keptAxes].reverse().map((i) => `base += (rest % ${x.shape[i]}) * ${strides[i]}; rest = rest / ${x.shape[i]};`).join('\n');
   const open = axes.map((i, depth) => `for (var i${depth} = 0; i${depth} < ${x.shape[i]}; i${depth}++) {`).join('\n');
   const offset = axes.map((i, depth) => `i${depth} * ${strides[i]}`).join(' + ') || '0';
   const close = axes.map(() => '}').join('\n');
@@ -36,7 +36,7 @@ export function reduceSum(backend: GpuBackendLike, x: tf.TensorInfo, axis: numbe
     result[thread] = ${mean ? `total * ${f32(1 / length)}` : 'total'};
   `;
   const reducedShape = x.shape.map((size, i) => (axes.includes(i) ? 1 : size));
-  const outShape = keepDims ? reducedShape : kept.map((i) => x.shape[i]);
+  const outShape = keepDims ? reducedShape : keptAxes.map((i) => x.shape[i]);
   const key = `${mean ? 'mean' : 'sum'}_${x.shape.join('x')}_${axes.join('_')}_${keepDims}`;
   return backend.runWebGPUProgram(threadProgram(key, outShape, ['X'], outputs, body), [x], 'float32');
 }
