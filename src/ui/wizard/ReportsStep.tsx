@@ -38,6 +38,20 @@ export function ReportsStep() {
           {error}
         </p>
       )}
+      {corpus.problems.length > 0 && (
+        <div className="warning-text" role="alert" data-testid="wizard-reports-problems">
+          {corpus.problems.length} file(s) or row(s) skipped; the other reports were kept:
+          <ul>
+            {corpus.problems.slice(0, 5).map((problem, index) => (
+              <li key={`${problem.source}-${index}`}>
+                <code>{problem.source ?? problem.id ?? 'report'}</code>
+                {problem.line !== undefined && `, line ${problem.line}`}: {problem.reason}
+              </li>
+            ))}
+          </ul>
+          {corpus.problems.length > 5 && <span>The Reports panel behind this window lists all {corpus.problems.length}.</span>}
+        </div>
+      )}
       {corpus.reports.length > 0 && (
         <p className="summary" data-testid="wizard-reports-summary">
           {corpus.reports.length.toLocaleString()} reports loaded; {reports.length.toLocaleString()} in use after cleaning and filters
