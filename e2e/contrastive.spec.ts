@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
-import { LC25000, makeLc25000Subset } from './shared-data';
+import { LC25000, SHARED, makeLc25000Subset } from './shared-data';
 
 test('contrastive fine-tuning and undo', async ({ page }) => {
   const subset = makeLc25000Subset(8, 3);
@@ -46,4 +47,48 @@ test('contrastive fine-tuning and undo', async ({ page }) => {
   await panel.getByTestId('contrastive-restore').click();
   await expect(page.getByTestId('clip-summary')).toHaveText(originalSummary!);
   await expect(panel.getByTestId('contrastive-restore')).toBeDisabled();
+});
+
+test('contrastive pairs from report subsets and from a CSV', async ({ page }) => {
+  const subset = makeLc25000Subset(6, 3);
+  const reportsDir = path.join(SHARED, 'data', 'tcga-reports');
+
+  await page.goto('/');
+  await page.getByTestId('backend-select').selectOption('webgpu');
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgpu', { timeout: 60_000 });
+  await page.getByTestId('folder-input').setInputFiles(subset.dir);
+  await expect(page.getByTestId('dataset-summary')).toContainText(`${subset.count} images in 3 classes`, { timeout: 120_000 });
+  await page.getByTestId('groups-input').setInputFiles(path.join(LC25000, 'groups.csv'));
+  await page.getByTestId('groups-apply').click();
+  await page.getByTestId('reports-input').setInputFiles([path.join(reportsDir, 'lung_reports.jsonl'), path.join(reportsDir, 'lung_normal_descriptions.jsonl')]);
+  await expect(page.getByTestId('reports-summary')).toContainText('reports loaded', { timeout: 60_000 });
+  await page.getByTestId('load-demo-clip').click();
+  await expect(page.getByTestId('clip-summary')).toContainText('demo CLIP', { timeout: 60_000 });
+
+  // Each class is paired with the passages of its own report subset, chosen by a metadata value.
+  const panel = page.getByTestId('contrastive-panel');
+  await panel.getByTestId('contrastive-source-reports').check();
+  await panel.getByTestId('contrastive-report-field').selectOption('project_or_label');
+  const subsets = { lung_aca: 'LUAD', lung_n: 'background_nonneoplastic_lung', lung_scc: 'LUSC' };
+  for (const [className, value] of Object.entries(subsets)) await panel.getByRole('combobox', { name: className, exact: true }).selectOption(value);
+  await panel.getByTestId('contrastive-epochs').fill('1');
+  await panel.getByTestId('contrastive-batch').fill('8');
+  await panel.getByTestId('contrastive-start').click();
+  await expect(panel.getByTestId('contrastive-result').or(panel.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
+  await expect(panel.getByTestId('contrastive-result')).toContainText('Completed');
+  await expect(panel.getByTestId('contrastive-recall')).toContainText(/image→text @1 \d+\.\d%/);
+  await panel.getByTestId('contrastive-restore').click();
+
+  // A CSV of image,text pairs, one row per tile, paths relative to the image folder.
+  const rows = fs
+    .readdirSync(subset.dir)
+    .flatMap((className) => fs.readdirSync(path.join(subset.dir, className)).map((file) => `${className}/${file},an H&E tile of ${className.replace('_', ' ')}`));
+  const csvPath = path.join(path.dirname(subset.dir), 'pairs.csv');
+  fs.writeFileSync(csvPath, ['image,text', ...rows].join('\n'));
+  await panel.getByTestId('contrastive-source-csv').check();
+  await panel.getByTestId('contrastive-csv').setInputFiles(csvPath);
+  await expect(panel).toContainText(`${rows.length} rows from pairs.csv`);
+  await panel.getByTestId('contrastive-start').click();
+  await expect(panel.getByTestId('contrastive-result').or(panel.getByRole('alert'))).toContainText(/Completed|failed|Failed/, { timeout: 300_000 });
+  await expect(panel.getByTestId('contrastive-result')).toContainText('Completed');
 });
