@@ -37,6 +37,17 @@ test('contrastive fine-tuning and undo', async ({ page }) => {
   await expect(panel.getByTestId('contrastive-recall')).toContainText(/image→text @1 \d+\.\d%/);
   expect(Number(await panel.getByTestId('contrastive-loss-chart').getAttribute('data-points'))).toBeGreaterThan(0);
 
+  // Only train and validation images are paired, so the zero-shot test result below stays unseen.
+  const classRows = page.getByTestId('split-table').locator('tbody tr:not(.total)');
+  let trainAndVal = 0;
+  for (const row of await classRows.all()) {
+    const cells = await row.locator('td').allTextContents();
+    trainAndVal += Number(cells[1]) + Number(cells[2]);
+  }
+  const trainPairs = Number(/on (\d+) training pairs/.exec((await panel.getByTestId('contrastive-result').textContent()) ?? '')?.[1]);
+  const heldOutPairs = Number(/\((\d+) pairs/.exec((await panel.getByTestId('contrastive-recall').textContent()) ?? '')?.[1]);
+  expect(trainPairs + heldOutPairs, 'training and held-out pairs').toBe(trainAndVal);
+
   // The fine-tuned CLIP is loaded, with other weights; zero-shot now gives the "Contrastive" row.
   await expect(page.getByTestId('clip-summary')).toContainText('demo CLIP (fine-tuned)');
   expect(await page.getByTestId('clip-summary').textContent()).not.toEqual(originalSummary);

@@ -123,9 +123,11 @@ export const useContrastiveStore = create<ContrastiveState>((set, get) => ({
       return set({ error: error instanceof Error ? error.message : String(error) });
     }
 
-    // Images the split leaves out (e.g. the demo CLIP's training groups) stay out of the pairs too.
+    // Test images stay out of the pairs, so a CLIP fine-tuned here and then evaluated zero-shot on
+    // the test split (the "Contrastive" baseline) has never seen them. Images the split leaves out
+    // (e.g. the demo CLIP's training groups) stay out too.
     const assignment = dataset.split?.assignment;
-    const leftOut = (row: number) => assignment !== undefined && assignment[row] === null;
+    const leftOut = (row: number) => assignment !== undefined && (assignment[row] === null || assignment[row] === 'test');
     pairing =
       pairing.kind === 'list'
         ? { kind: 'list', texts: pairing.texts.map((text, row) => (leftOut(row) ? null : text)) }

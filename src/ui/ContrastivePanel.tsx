@@ -42,7 +42,8 @@ export function ContrastivePanel() {
       <h2 id="contrastive-heading">Contrastive fine-tuning of the CLIP</h2>
       <p className="hint">
         Trains the loaded CLIP on image-text pairs with CLIP&apos;s symmetric InfoNCE loss and a learned temperature (starting from the model&apos;s own). Part of the
-        pairs is held out to measure retrieval recall@1 and @5 before and after. Fine-tuned on class prompts and evaluated zero-shot, it is the &quot;Contrastive&quot; baseline.
+        pairs is held out to measure retrieval recall@1 and @5 before and after. Images of the test split are never paired, so fine-tuned on class prompts and evaluated
+        zero-shot on the test split, it is the &quot;Contrastive&quot; baseline.
       </p>
 
       <fieldset className="settings" disabled={running}>
