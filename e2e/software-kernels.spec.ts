@@ -6,8 +6,8 @@ import { forceBackend } from './studio-helpers';
 type Comparison = Awaited<ReturnType<FaultTestHooksApi['testCompareSoftwareKernels']>>;
 
 // Chromium's WebGPU here is SwiftShader, a software adapter, so the studio replaces the backend's
-// matmul, convolution, pooling-gradient, reduction and broadcasting kernels; they must agree with
-// the CPU backend.
+// matmul, convolution, pooling-gradient, reduction and broadcasting kernels. The replacements
+// must agree with the CPU backend.
 test('software-adapter kernels match the CPU backend on WebGPU', async ({ page }) => {
   const messages: string[] = [];
   page.on('console', (message) => messages.push(message.text()));

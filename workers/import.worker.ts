@@ -70,9 +70,8 @@ async function storeCopy(sha256: string, bytes: Uint8Array, thumbnail: Blob): Pr
     const lane = writesQueued++ % WRITE_LANES;
     write = writeLanes[lane]!.then(() => (stored.has(sha256) ? undefined : writeCopy(stored, sha256, bytes, thumbnail)));
     writeLanes[lane] = write.catch(() => undefined);
-    const settled = write.finally(() => inFlight.delete(sha256));
-    settled.catch(() => undefined);
     inFlight.set(sha256, write);
+    write.finally(() => inFlight.delete(sha256)).catch(() => undefined);
   }
 
   let timer: ReturnType<typeof setTimeout> | undefined;

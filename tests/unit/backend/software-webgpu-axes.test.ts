@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { mergeAxes } from '../../../src/core/backend/software-webgpu/axis-runs';
+import { mergeAxes, threadCoordinates } from '../../../src/core/backend/software-webgpu/axis-runs';
 
 // The WebGPU kernels themselves run only on a GPU adapter; e2e/software-kernels.spec.ts compares
 // them with the CPU backend in Chromium. This covers the index planning they share.
+describe('threadCoordinates', () => {
+  it('divides by the inner sizes and wraps at each size', () => {
+    expect(threadCoordinates([2, 7, 4])).toEqual(['((thread / 28) % 2)', '((thread / 4) % 7)', '((thread / 1) % 4)']);
+  });
+});
+
 describe('mergeAxes', () => {
   const sizes = [2, 7, 4, 5];
 
@@ -22,8 +28,11 @@ describe('mergeAxes', () => {
   });
 
   it('never asks about the first axis', () => {
-    const asked: number[] = [];
-    mergeAxes(sizes, (axis) => (asked.push(axis), true), () => null);
-    expect(asked).toEqual([1, 2, 3]);
+    const queried: number[] = [];
+    mergeAxes(sizes, (axis) => {
+      queried.push(axis);
+      return true;
+    }, () => null);
+    expect(queried).toEqual([1, 2, 3]);
   });
 });

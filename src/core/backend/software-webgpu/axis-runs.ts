@@ -11,3 +11,14 @@ export function mergeAxes<T>(sizes: number[], sameRun: (axis: number) => boolean
   });
   return runs.map(merge);
 }
+
+/**
+ * Returns, for axes of the given sizes (outermost first), the WGSL expression of each axis's
+ * coordinate in a row-major index named `thread`.
+ */
+export function threadCoordinates(sizes: number[]): string[] {
+  return sizes.map((size, i) => {
+    const inner = sizes.slice(i + 1).reduce((product, axisSize) => product * axisSize, 1);
+    return `((thread / ${inner}) % ${size})`;
+  });
+}

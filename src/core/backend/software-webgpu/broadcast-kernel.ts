@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { mergeAxes } from './axis-runs';
+import { mergeAxes, threadCoordinates } from './axis-runs';
 import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 
 /** WGSL for each binary op this kernel covers. */
@@ -14,7 +14,7 @@ export const BROADCAST_OPS = {
 export type BroadcastOp = keyof typeof BROADCAST_OPS;
 
 /**
- * A float32 binary op whose operands have different shapes. The backend's kernel turns each
+ * Runs a float32 binary op whose operands have different shapes. The backend's kernel turns each
  * output index into coordinates with divisions by shapes passed at run time, which is slow on a
  * CPU: about 170 ns per element on SwiftShader for a bias add. Here the shapes are constants of
  * the shader, so the compiler replaces those divisions. Equal shapes need no coordinates and
@@ -39,10 +39,7 @@ export function broadcastBinary(backend: GpuBackendLike, op: BroadcastOp, a: tf.
     (run) => ({ size: run.reduce((product, axis) => product * outShape[axis]!, 1), inA: spans(aShape, run[0]!), inB: spans(bShape, run[0]!) }),
   );
 
-  const coords = axes.map(({ size: axisSize }, i) => {
-    const inner = axes.slice(i + 1).reduce((product, axis) => product * axis.size, 1);
-    return `let coord${i} = (thread / ${inner}) % ${axisSize};`;
-  });
+  const coords = threadCoordinates(axes.map((axis) => axis.size)).map((coordinate, i) => `let coord${i} = ${coordinate};`);
   const index = (name: string, covers: (axis: { inA: boolean; inB: boolean }) => boolean): string => {
     const terms = axes.map((axis, i) => {
       if (!covers(axis) || axis.size === 1) return null;

@@ -13,6 +13,13 @@ function supported(backend: GpuBackendLike, info: ConvInfo, ...tensors: tf.Tenso
   return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && allFloat32(backend, ...tensors);
 }
 
+/** Blocks of up to 4 pixels by CONV_COLUMNS channels, one per thread, over `pixels` x `channels` outputs. */
+function pixelBlocks(pixels: number, channels: number): { block: RegisterBlock; colBlocks: number; threads: number } {
+  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(channels, CONV_COLUMNS) };
+  const colBlocks = Math.ceil(channels / block.cols);
+  return { block, colBlocks, threads: Math.ceil(pixels / block.rows) * colBlocks };
+}
+
 function infoKey(info: ConvInfo): string {
   return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left].join('_');
@@ -28,9 +35,7 @@ export function conv2d(backend: GpuBackendLike, x: tf.TensorInfo, filter: tf.Ten
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const pixels = batchSize * oh * ow;
-  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(co, CONV_COLUMNS) };
-  const colBlocks = Math.ceil(co / block.cols);
-  const threads = Math.ceil(pixels / block.rows) * colBlocks;
+  const { block, colBlocks, threads } = pixelBlocks(pixels, co);
 
   const body = `
     let pixel0 = (thread / ${colBlocks}) * ${block.rows};
@@ -74,9 +79,7 @@ export function conv2dBackpropInput(backend: GpuBackendLike, dy: tf.TensorInfo, 
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const pixels = batchSize * h * w;
-  const block: RegisterBlock = { rows: Math.min(4, pixels), cols: blockCols(ci, CONV_COLUMNS) };
-  const colBlocks = Math.ceil(ci / block.cols);
-  const threads = Math.ceil(pixels / block.rows) * colBlocks;
+  const { block, colBlocks, threads } = pixelBlocks(pixels, ci);
 
   // Output row oy covered input row y through tap fy when oy * sh - top + fy = y.
   const covered = (r: number, axis: 'y' | 'x', stride: number, limit: number): string =>

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { mergeAxes } from './axis-runs';
+import { mergeAxes, threadCoordinates } from './axis-runs';
 import { allFloat32, type GpuBackendLike, threadProgram } from './program';
 
 /**
@@ -22,10 +22,8 @@ export function transpose(backend: GpuBackendLike, x: tf.TensorInfo, perm: numbe
     (run) => ({ size: run.reduce((product, axis) => product * outShape[axis]!, 1), stride: inStrides[perm[run[run.length - 1]!]!]! }),
   );
 
-  const terms = axes.map(({ size: axisSize, stride }, i) => {
-    const inner = axes.slice(i + 1).reduce((product, axis) => product * axis.size, 1);
-    return `((thread / ${inner}) % ${axisSize}) * ${stride}`;
-  });
+  const coordinates = threadCoordinates(axes.map((axis) => axis.size));
+  const terms = axes.map(({ stride }, i) => `${coordinates[i]} * ${stride}`);
   const body = `result[thread] = X[${terms.join(' + ')}];`;
   const key = `transpose_${x.shape.join('x')}_${perm.join('_')}`;
   return backend.runWebGPUProgram(threadProgram(key, outShape, ['X'], size, body), [x], 'float32');
